@@ -1,0 +1,48 @@
+/*
+ * src/cmd.h: the command table and the one place errors reach the user.
+ *
+ * Every l* command is one src/cmd-NAME.c file holding a const struct
+ * lcmd_entry and its exec function. The single binary `umlab` dispatches on
+ * the basename of argv[0] (linfo, lstart, ... are symlinks to it) or on its
+ * first argument (`umlab linfo`). Commands never call exit() nor print errors
+ * themselves: they call lcmd_error() and return its value.
+ */
+#ifndef UMLAB_CMD_H
+#define UMLAB_CMD_H
+
+#include <stdbool.h>
+
+struct lcmd_ctx;
+
+struct lcmd_entry {
+	const char *name;    /* "linfo" */
+	const char *summary; /* one line for `umlab --help` */
+	const char *usage;   /* "[-d DIR] [--json] [--dot]" */
+	const char *help;    /* option list printed by --help, one per line */
+	int (*exec)(struct lcmd_ctx *ctx, int argc, char **argv);
+};
+
+struct lcmd_ctx {
+	const struct lcmd_entry *entry;
+	bool json;  /* errors as JSON objects on stderr */
+	int status; /* exit status so far */
+};
+
+/* Print "NAME: message" (or a JSON object) on stderr; returns 1 and records it. */
+int lcmd_error(struct lcmd_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print "NAME: warning: message" on stderr. */
+void lcmd_warn(struct lcmd_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print usage and help to stdout; returns 0. */
+int lcmd_help(struct lcmd_ctx *ctx);
+/* Print "usage: ..." to stderr; returns 2 (bad invocation). */
+int lcmd_usage_error(struct lcmd_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+const struct lcmd_entry *lcmd_find(const char *name);
+
+/* Exit statuses shared by all commands. */
+#define LCMD_OK	   0
+#define LCMD_FAIL  1 /* the operation failed */
+#define LCMD_USAGE 2 /* bad command line */
+
+#endif
