@@ -96,8 +96,9 @@ struct lab_host {
 	char *startup;	/* owned; "pc1.startup" relative to the lab dir, or NULL */
 	char *shutdown; /* owned; "pc1.shutdown", or NULL */
 	char *overlay;	/* owned; "pc1" when the directory pc1/ exists, or NULL */
-	char **depends; /* owned; names of hosts that must be ready first */
+	char **depends; /* owned; names of hosts that must be ready first, no repeats */
 	size_t n_depends;
+	size_t *dep_index; /* owned; dep_index[k] is the host index of depends[k] */
 	struct lab_option *options; /* owned; legacy options as written */
 	size_t n_options;
 	struct lab_origin origin;
@@ -116,16 +117,16 @@ struct lab_domain {
 	char *name;	     /* owned */
 	bool capture;	     /* record all frames to hostwd from hub start */
 	struct lab_impair impair;
-	char **members;	     /* owned array of borrowed strings: "host:ethN", in host order */
+	char **members;	     /* owned array of owned strings: "host:ethN", in host order */
 	size_t n_members;
 	struct lab_origin origin; /* first place it appears */
 };
 
 /* One expectation of a test (issue: regression networks). */
 struct lab_expect {
-	bool has_status;
-	int status;
-	char *stdout_re;	/* owned; must match, or NULL */
+	bool has_status;	/* false when the lab says "status: any" */
+	int status;		/* expected exit status; 0 by default */
+	char *stdout_re;	/* owned; POSIX extended regex that must match, or NULL */
 	char *stdout_not_re;	/* owned; must not match, or NULL */
 	char *stderr_re;	/* owned */
 	char *stderr_not_re;	/* owned */
@@ -162,12 +163,14 @@ struct lab {
 	struct lab_test *tests;	    /* owned */
 	size_t n_tests;
 	struct lab_test *suite_setup; /* unused placeholder for per-suite steps */
-	char **setup, **teardown;   /* owned; suite-level steps */
+	char **setup, **teardown;   /* owned; suite-level commands, run in order */
 	size_t n_setup, n_teardown;
+	char **setup_on, **teardown_on; /* owned; setup_on[k] is the host setup[k] runs on */
 	bool has_dep_file;	    /* lab.dep present (Netkit: parallel start) */
 	char *shared_startup;	    /* owned; "shared.startup" or NULL */
 	char *shared_shutdown;	    /* owned; "shared.shutdown" or NULL */
 	char *shared_dir;	    /* owned; "shared" when shared/ exists, or NULL */
+	char *conf_file;	    /* owned; "lab.yaml" or "lab.conf" that was read, or NULL */
 	struct lab_error *warnings; /* owned */
 };
 
@@ -190,7 +193,10 @@ const struct lab_domain *lab_domain_find(const struct lab *lab, const char *name
 /* Memory a host gets: its own, else the lab default, else LAB_MEM_DEFAULT_MB. */
 unsigned int lab_host_memory_mb(const struct lab *lab, const struct lab_host *h);
 
-/* Names safe for shells, kernel command lines, socket paths and tmux. */
+/*
+ * Names safe for shells, kernel command lines, socket paths and tmux:
+ * [A-Za-z0-9][A-Za-z0-9_-]{0,31}, and not "shared" (nor "_test").
+ */
 bool lab_name_valid(const char *name);
 
 /*

@@ -1,0 +1,230 @@
+/*
+ * lab/load.c: lab_load(): find which files make up the lab directory, run the
+ * parsers, merge lab.dep, add hosts from subdirectories as Netkit does, then
+ * validate. Errors are all collected before the load fails.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lab-int.h"
+
+#define LAB_FILE_MAX (16u << 20) /* a lab file larger than this is a mistake */
+
+/* Read dir/name whole. Returns 1 with *buf, 0 when absent, -1 after reporting. */
+static int
+read_file(struct lab__ctx *c, int dirfd, const char *name, char **buf, size_t *len)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	size_t n = 0;
+
+	*buf = NULL;
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		lab__report(c, LAB_E_IO, name, 0, 0, NULL, "cannot read %s: %s", name,
+		            strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)LAB_FILE_MAX) {
+		lab__report(c, LAB_E_IO, name, 0, 0, NULL, "%s is not a regular file under %u MiB",
+		            name, LAB_FILE_MAX >> 20);
+		close(fd);
+		return -1;
+	}
+	*buf = lab__xmalloc((size_t)st.st_size + 1);
+	while (n < (size_t)st.st_size) {
+		ssize_t r = read(fd, *buf + n, (size_t)st.st_size - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			lab__report(c, LAB_E_IO, name, 0, 0, NULL, "cannot read %s: %s", name,
+			            strerror(errno));
+			free(*buf);
+			*buf = NULL;
+			close(fd);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	(*buf)[n] = '\0';
+	*len = n;
+	close(fd);
+	return 1;
+}
+
+/* Parse one file with fn if it exists; returns whether it exists. */
+static bool
+parse_file(struct lab__ctx *c, int dirfd, const char *name,
+           void (*fn)(struct lab__ctx *, const char *, size_t, const char *))
+{
+	char *buf;
+	size_t len = 0;
+	int rc = read_file(c, dirfd, name, &buf, &len);
+
+	if (rc > 0)
+		fn(c, buf, len, name);
+	free(buf);
+	return rc != 0;
+}
+
+/* Candidate host directories in name order: not hidden, not shared, _test or CVS. */
+static void
+host_dirs(struct lab__ctx *c, int dirfd, char ***names, size_t *n)
+{
+	struct dirent **list = NULL;
+	int count = scandir(c->lab->dir, &list, NULL, alphasort);
+
+	for (int i = 0; i < count; i++) {
+		const char *name = list[i]->d_name;
+		struct stat st;
+
+		if (name[0] != '.' && strcmp(name, "shared") != 0 && strcmp(name, "_test") != 0 &&
+		    strcmp(name, "CVS") != 0 && fstatat(dirfd, name, &st, 0) == 0 &&
+		    S_ISDIR(st.st_mode))
+			lab__strv_push(names, n, name);
+		free(list[i]);
+	}
+	free(list);
+}
+
+/* Hosts from subdirectories (lab.conf without a host list, or no lab.conf at all). */
+static void
+add_dir_hosts(struct lab__ctx *c, char **dirs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct lab_origin o = lab__origin(dirs[i], 0, 0);
+
+		if (lab_name_valid(dirs[i]))
+			lab__host_get(c, dirs[i], &o);
+		else
+			lab__report_at(c, LAB_W_STYLE, &o, NULL,
+			               "directory '%s' is not a valid host name; not a host",
+			               dirs[i]);
+		lab__origin_free(&o);
+	}
+}
+
+/* A valid lab name made from any text: unsafe characters become '-'. */
+static char *
+sanitize_name(const char *s)
+{
+	char *out = lab__xcalloc(LAB_NAME_MAX + 1, 1);
+	size_t n = 0;
+
+	for (; *s != '\0' && n < LAB_NAME_MAX; s++) {
+		char ch = *s;
+		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		          (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
+
+		if (n == 0 && !((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		                (ch >= '0' && ch <= '9')))
+			continue;
+		out[n++] = ok ? ch : '-';
+	}
+	if (n == 0 || !lab_name_valid(out)) {
+		free(out);
+		out = lab__xstrdup("lab");
+	}
+	return out;
+}
+
+/* The lab's name: as written if valid, else made safe from it or the directory name. */
+static void
+settle_name(struct lab__ctx *c)
+{
+	struct lab *lab = c->lab;
+	const char *base = strrchr(lab->dir, '/');
+	char *safe;
+
+	if (lab->name != NULL && lab_name_valid(lab->name))
+		return;
+	safe = sanitize_name(lab->name != NULL ? lab->name : base != NULL ? base + 1 : lab->dir);
+	if (lab->name != NULL)
+		lab__report(c, LAB_W_STYLE, lab->conf_file, 0, 0, NULL,
+		            "lab name '%s' is not a valid name; using '%s'", lab->name, safe);
+	free(lab->name);
+	lab->name = safe;
+}
+
+/* Read every file of an opened lab directory into c. */
+static void
+load_dir(struct lab__ctx *c, int dirfd)
+{
+	struct lab *lab = c->lab;
+	char **dirs = NULL;
+	size_t n_dirs = 0;
+	bool yaml, conf = false, dep;
+
+	host_dirs(c, dirfd, &dirs, &n_dirs);
+	if ((yaml = parse_file(c, dirfd, "lab.yaml", lab__parse_yaml_buf))) {
+		lab->format = LAB_FMT_YAML;
+		lab->conf_file = lab__xstrdup("lab.yaml");
+		if (faccessat(dirfd, "lab.conf", F_OK, 0) == 0)
+			lab__report(c, LAB_W_STYLE, "lab.conf", 0, 0, NULL,
+			            "lab.conf is ignored: lab.yaml describes this lab");
+	} else if ((conf = parse_file(c, dirfd, "lab.conf", lab__parse_conf_buf))) {
+		lab->format = LAB_FMT_CONF;
+		lab->conf_file = lab__xstrdup("lab.conf");
+		if (!c->has_machines)
+			add_dir_hosts(c, dirs, n_dirs);
+	} else {
+		lab->format = LAB_FMT_DIR;
+		add_dir_hosts(c, dirs, n_dirs);
+	}
+	dep = parse_file(c, dirfd, "lab.dep", lab__parse_dep_buf);
+	lab->has_dep_file = dep;
+	if (!yaml && !conf && !dep && n_dirs == 0 && lab__nerrors(c) == 0)
+		lab__report(c, LAB_E_NOT_A_LAB, lab->dir, 0, 0, NULL,
+		            "not a lab directory: no lab.yaml, lab.conf, lab.dep nor host "
+		            "directories");
+	lab__strv_free(dirs, n_dirs);
+}
+
+/* Load and validate the lab in dir; on failure *errs gets every problem found. */
+int
+lab_load(const char *dir, struct lab **out, struct lab_error **errs)
+{
+	struct lab__ctx c;
+	struct stat st;
+	int dirfd;
+
+	*out = NULL;
+	lab__ctx_init(&c);
+	c.lab->dir = realpath(dir, NULL);
+	if (c.lab->dir == NULL || stat(c.lab->dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		lab__report(&c, c.lab->dir == NULL && errno != ENOENT ? LAB_E_IO : LAB_E_NOT_A_LAB,
+		            dir, 0, 0, NULL, "not a lab directory: %s",
+		            c.lab->dir == NULL ? strerror(errno) : "not a directory");
+	} else if ((dirfd = open(c.lab->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		lab__report(&c, LAB_E_IO, dir, 0, 0, NULL, "cannot open %s: %s", dir,
+		            strerror(errno));
+	} else {
+		load_dir(&c, dirfd);
+		close(dirfd);
+		if (lab__nerrors(&c) == 0 || c.lab->n_hosts > 0) {
+			settle_name(&c);
+			lab__finish_model(&c);
+			lab__scan_files(&c);
+		}
+	}
+	if (c.errs != NULL) {
+		/* The lab goes away: its warnings follow the errors so nothing is lost. */
+		lab__error_append(&c.errs, c.lab->warnings);
+		c.lab->warnings = NULL;
+		lab__error_append(errs, c.errs);
+		lab__ctx_done(&c, true);
+		return -1;
+	}
+	*out = c.lab;
+	lab__ctx_done(&c, false);
+	return 0;
+}

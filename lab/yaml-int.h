@@ -1,0 +1,45 @@
+/*
+ * lab/yaml-int.h: helpers shared by the lab.yaml parser files (document
+ * walking, typed scalars, key tables with "did you mean").
+ */
+#ifndef UMLAB_YAML_INT_H
+#define UMLAB_YAML_INT_H
+
+#include <yaml.h>
+
+#include "lab-int.h"
+
+/* One lab.yaml being walked. */
+struct lab__yaml {
+	struct lab__ctx *c;
+	yaml_document_t doc;
+	const char *file;
+};
+
+yaml_node_t *lab__y_node(struct lab__yaml *y, int id);
+/* Where node starts, 1-based (libyaml marks are 0-based: converted here only). */
+struct lab_origin lab__y_origin(struct lab__yaml *y, const yaml_node_t *n);
+void lab__y_report(struct lab__yaml *y, enum lab_error_code code, const yaml_node_t *n,
+                   const char *hint, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* An empty value: `key:`, `~`, `null`. */
+bool lab__y_is_null(const yaml_node_t *n);
+/* The text of a scalar node, or NULL after reporting that what must be a string. */
+const char *lab__y_scalar(struct lab__yaml *y, const yaml_node_t *n, const char *what);
+/* A string or a list of strings appended to *v; false after reporting. */
+bool lab__y_strv(struct lab__yaml *y, const yaml_node_t *n, const char *what, char ***v,
+                 size_t *nv);
+/* Replace *dst with a copy of a string node. */
+void lab__y_set_str(struct lab__yaml *y, const yaml_node_t *n, const char *what, char **dst);
+/* Duration node into *ms (plain numbers count plain_ms each). */
+void lab__y_duration(struct lab__yaml *y, const yaml_node_t *n, const char *what,
+                     unsigned long plain_ms, unsigned int *ms);
+/*
+ * The index of a mapping key in keys (NULL-terminated), or -1 after
+ * reporting an unknown or repeated key; *seen tracks repeats.
+ */
+int lab__y_key(struct lab__yaml *y, const yaml_node_pair_t *pair, const char *const *keys,
+               const char *where, uint64_t *seen);
+/* The node must be a mapping; false after reporting. */
+bool lab__y_is_map(struct lab__yaml *y, const yaml_node_t *n, const char *what);
+
+#endif
