@@ -1,18 +1,63 @@
-/* src/cmd-lclean.c: placeholder until the command is implemented. */
-#include "cmd.h"
+/*
+ * src/cmd-lclean.c: lclean: remove every trace of a lab (rt_lab_clean).
+ */
+#include <getopt.h>
+#include <stdlib.h>
+
+#include "cmdrt.h"
+#include "lab.h"
+#include "rt.h"
+
+static const struct option longopts[] = {
+        {"directory", required_argument, NULL, 'd'},
+        {"hostwd", required_argument, NULL, 'w'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+};
 
 static int
 cmd_lclean_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return lcmd_error(ctx, "not implemented yet");
+	const char *dir = NULL, *wd = NULL;
+	struct rt_report rep;
+	struct lab *lab = NULL;
+	char *err = NULL;
+	int c, rc = LCMD_OK;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":d:w:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'w':
+			wd = optarg;
+			break;
+		case 'v':
+			break;
+		case 'h':
+			return lcmd_help(ctx);
+		case ':':
+			return lcmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return lcmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (cmdrt_load(ctx, dir, true, &lab) < 0)
+		return LCMD_FAIL;
+	rep = cmdrt_report(ctx, false);
+	if (rt_lab_clean(lab, wd, argv + optind, (size_t)(argc - optind), &rep, &err) < 0)
+		rc = cmdrt_fail(ctx, err);
+	lab_free(lab);
+	return rc;
 }
 
 const struct lcmd_entry cmd_lclean_entry = {
-	.name = "lclean",
-	.summary = "not implemented yet",
-	.usage = "",
-	.help = "",
-	.exec = cmd_lclean_exec,
+        .name = "lclean",
+        .summary = "remove every trace of a lab: processes, hubs, sockets, tmux, disks, logs",
+        .usage = "[-d DIR] [-w DIR] [HOST...]",
+        .help = "  -d, --directory DIR  the lab directory (default: .)\n"
+                "  -w, --hostwd DIR     host working directory, as given to lstart\n"
+                "  HOST...              clean only these hosts (their processes and files)\n",
+        .exec = cmd_lclean_exec,
 };

@@ -1,26 +1,126 @@
-/* src/cmd-lhalt.c: placeholder until the command is implemented. */
-#include "cmd.h"
+/*
+ * src/cmd-lhalt.c: lhalt (graceful, parallel) and lcrash (immediate): the
+ * same verb, rt_lab_halt, with different options.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "cmdrt.h"
+#include "lab.h"
+#include "rt.h"
+
+#define DEFAULT_WAIT_S 20
+
+enum { OPT_JSON = 256, OPT_WAIT };
+
+static const struct option halt_longopts[] = {
+        {"directory", required_argument, NULL, 'd'},
+        {"hostwd", required_argument, NULL, 'w'},
+        {"remove-fs", no_argument, NULL, 'r'},
+        {"quick", no_argument, NULL, 'q'},
+        {"wait", required_argument, NULL, OPT_WAIT},
+        {"keep-fs", no_argument, NULL, 'F'},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+};
+
+/* Shared by lhalt and lcrash; ctx->entry tells which. */
 static int
 cmd_lhalt_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return lcmd_error(ctx, "not implemented yet");
+	bool crash = strcmp(ctx->entry->name, "lcrash") == 0, json = false;
+	struct rt_halt_opts o = {.crash = crash, .wait_s = DEFAULT_WAIT_S};
+	const char *dir = NULL;
+	struct rt_result res = {0};
+	struct rt_report rep;
+	struct lab *lab = NULL;
+	char *err = NULL, *end;
+	int c, rc = LCMD_OK;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, crash ? ":d:w:Fh" : ":d:w:rqh", halt_longopts, NULL)) !=
+	       -1) {
+		switch (c) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'w':
+			o.opt_w = optarg;
+			break;
+		case 'r':
+			o.remove_fs = true;
+			break;
+		case 'q':
+			o.wait_s = 0;
+			break;
+		case OPT_WAIT:
+			o.wait_s = (unsigned int)strtoul(optarg, &end, 10);
+			if (crash || *optarg == '\0' || *end != '\0')
+				return lcmd_usage_error(ctx, "bad --wait '%s'", optarg);
+			break;
+		case 'F':
+			if (!crash)
+				return lcmd_usage_error(ctx, "--keep-fs is an lcrash option");
+			o.keep_fs = true;
+			break;
+		case OPT_JSON:
+			json = true;
+			ctx->json = true;
+			break;
+		case 'h':
+			return lcmd_help(ctx);
+		case ':':
+			return lcmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return lcmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	o.hosts = argv + optind;
+	o.n_hosts = (size_t)(argc - optind);
+	if (cmdrt_load(ctx, dir, true, &lab) < 0)
+		return LCMD_FAIL;
+	rep = cmdrt_report(ctx, false);
+	if (rt_lab_halt(lab, &o, &rep, &res, &err) < 0) {
+		rc = cmdrt_fail(ctx, err);
+	} else {
+		if (json)
+			cmdrt_print_json(lab, &res, ctx->entry->name);
+		else
+			cmdrt_print_table(lab, &res, false);
+		if (!res.ok)
+			rc = lcmd_error(ctx, "some guests could not be stopped");
+	}
+	rt_result_clear(&res);
+	lab_free(lab);
+	return rc;
 }
 
 const struct lcmd_entry cmd_lhalt_entry = {
-	.name = "lhalt",
-	.summary = "not implemented yet",
-	.usage = "",
-	.help = "",
-	.exec = cmd_lhalt_exec,
+        .name = "lhalt",
+        .summary = "halt a lab gracefully: shutdown scripts run, COW files are kept",
+        .usage = "[-d DIR] [-w DIR] [-r] [-q | --wait SECS] [--json] [HOST...]",
+        .help = "  -d, --directory DIR  the lab directory (default: .)\n"
+                "  -w, --hostwd DIR     host working directory, as given to lstart\n"
+                "  -r, --remove-fs      remove the COW files after the halt\n"
+                "  -q, --quick          do not wait for a clean power-off; halt at once\n"
+                "      --wait SECS      wait this long for a power-off before halting (default: "
+                "20)\n"
+                "      --json           print the result as JSON\n"
+                "  HOST...              halt only these hosts\n",
+        .exec = cmd_lhalt_exec,
 };
 
 const struct lcmd_entry cmd_lcrash_entry = {
-	.name = "lcrash",
-	.summary = "not implemented yet",
-	.usage = "",
-	.help = "",
-	.exec = cmd_lhalt_exec,
+        .name = "lcrash",
+        .summary = "stop a lab at once (no shutdown scripts); COW files removed unless -F",
+        .usage = "[-d DIR] [-w DIR] [-F] [--json] [HOST...]",
+        .help = "  -d, --directory DIR  the lab directory (default: .)\n"
+                "  -w, --hostwd DIR     host working directory, as given to lstart\n"
+                "  -F, --keep-fs        keep the COW files (the guests' disks)\n"
+                "      --json           print the result as JSON\n"
+                "  HOST...              crash only these hosts\n",
+        .exec = cmd_lhalt_exec,
 };

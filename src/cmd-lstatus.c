@@ -1,18 +1,117 @@
-/* src/cmd-lstatus.c: placeholder until the command is implemented. */
-#include "cmd.h"
+/*
+ * src/cmd-lstatus.c: lstatus: what each host of a lab is doing, and its hubs.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmdrt.h"
+#include "hubs.h"
+#include "lab.h"
+#include "rt.h"
+#include "tmux.h"
+
+enum { OPT_JSON = 256 };
+
+static const struct option longopts[] = {
+        {"directory", required_argument, NULL, 'd'},
+        {"hostwd", required_argument, NULL, 'w'},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+};
+
+/* One line per domain: hub running or not, with its counters. */
+static void
+print_hubs(const struct lab *lab, const struct rt_inst *in)
+{
+	printf("\n%-12s  %-8s  %s\n", "DOMAIN", "HUB", "TRAFFIC");
+	for (size_t d = 0; d < lab->n_domains; d++) {
+		const char *name = lab->domains[d].name;
+		bool up = rt_hub_running(in, name);
+		char *stats = up ? rt_hub_stats(in, name) : NULL;
+
+		printf("%-12s  %-8s  ", name, up ? "running" : "-");
+		if (stats != NULL) {
+			/* Only the headline numbers; lstatus --json or hub --stats has the rest. */
+			const char *c = strstr(stats, "\"clients\":"),
+			           *t = strstr(stats, "\"totals\":");
+			const char *f = t ? strstr(t, "\"frames_in\":") : NULL;
+			const char *dr = t ? strstr(t, "\"drops\":") : NULL;
+
+			if (c != NULL)
+				printf("clients %ld", strtol(c + 10, NULL, 10));
+			if (f != NULL)
+				printf(", frames %ld", strtol(f + 12, NULL, 10));
+			if (dr != NULL)
+				printf(", drops %ld", strtol(dr + 8, NULL, 10));
+		}
+		putchar('\n');
+		free(stats);
+	}
+}
 
 static int
 cmd_lstatus_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return lcmd_error(ctx, "not implemented yet");
+	const char *dir = NULL, *wd = NULL;
+	struct rt_result res = {0};
+	struct lab *lab = NULL;
+	bool json = false;
+	char *err = NULL;
+	int c, rc = LCMD_OK;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":d:w:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'w':
+			wd = optarg;
+			break;
+		case OPT_JSON:
+			json = true;
+			ctx->json = true;
+			break;
+		case 'h':
+			return lcmd_help(ctx);
+		case ':':
+			return lcmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return lcmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return lcmd_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+	if (cmdrt_load(ctx, dir, true, &lab) < 0)
+		return LCMD_FAIL;
+	if (rt_lab_status(lab, wd, &res, &err) < 0) {
+		rc = cmdrt_fail(ctx, err);
+	} else if (json) {
+		cmdrt_print_json(lab, &res, "lstatus");
+	} else {
+		char *sock = rt_tmux_sock(&res.inst);
+
+		cmdrt_print_table(lab, &res, true);
+		print_hubs(lab, &res.inst);
+		printf("\nhostwd: %s (consoles: NAME.console.log, startup: NAME.startup.log)\n"
+		       "consoles: tmux -S %s attach\n",
+		       res.inst.hostwd, sock);
+		free(sock);
+	}
+	rt_result_clear(&res);
+	lab_free(lab);
+	return rc;
 }
 
 const struct lcmd_entry cmd_lstatus_entry = {
-	.name = "lstatus",
-	.summary = "not implemented yet",
-	.usage = "",
-	.help = "",
-	.exec = cmd_lstatus_exec,
+        .name = "lstatus",
+        .summary = "show what each host of a lab is doing: state, pid, uptime, memory, hubs",
+        .usage = "[-d DIR] [-w DIR] [--json]",
+        .help = "  -d, --directory DIR  the lab directory (default: .)\n"
+                "  -w, --hostwd DIR     host working directory, as given to lstart\n"
+                "      --json           print the status as JSON\n",
+        .exec = cmd_lstatus_exec,
 };

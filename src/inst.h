@@ -1,0 +1,49 @@
+/*
+ * src/inst.h: one lab instance on this machine: its hostwd, its runtime
+ * directory RUNDIR/ID (see share/doc/runtime-layout.md) and the names of
+ * everything inside them.
+ */
+#ifndef UMLAB_INST_H
+#define UMLAB_INST_H
+
+#include <stdbool.h>
+
+#include "paths.h"
+
+struct lab;
+
+struct rt_inst {
+	const struct lab *lab; /* borrowed */
+	char *labdir;          /* owned; absolute */
+	char *hostwd;          /* owned; absolute */
+	char *base;            /* owned; RUNDIR */
+	char *dir;             /* owned; RUNDIR/ID */
+	char id[RT_HASH12_LEN + 1];
+	bool user_wd; /* -w given: the directory is the user's, only our files are ours */
+};
+
+/* Compute the instance's paths (nothing is created). */
+int rt_inst_init(struct rt_inst *in, const struct lab *lab, const char *opt_w, char **err);
+/* Create hostwd and RUNDIR/ID with its subdirectories, mode 0700, checking owners. */
+int rt_inst_create(struct rt_inst *in, char **err);
+void rt_inst_clear(struct rt_inst *in);
+
+/* RUNDIR/ID/<formatted>; caller frees. */
+char *rt_inst_path(const struct rt_inst *in, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+/* HOSTWD/<formatted>; caller frees. */
+char *rt_wd_path(const struct rt_inst *in, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+
+/* Well-known names inside the instance; all caller-freed. */
+char *rt_guest_pidfile(const struct rt_inst *in, const char *host);
+char *rt_hub_pidfile(const struct rt_inst *in, const char *domain);
+char *rt_hub_dir(const struct rt_inst *in, const char *domain);
+char *rt_mconsole_path(const struct rt_inst *in, const char *host);
+char *rt_notify_path(const struct rt_inst *in, const char *host);
+char *rt_tmux_sock(const struct rt_inst *in);
+
+/* Make dir (and missing parents) owned by us with mode 0700, or fail. */
+int rt_mkdir_private(const char *dir, char **err);
+
+#endif

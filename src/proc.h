@@ -1,0 +1,51 @@
+/*
+ * src/proc.h: pid files that remember which process we started, and
+ * process identity checks, so nothing ever signals a process that merely
+ * reused one of our pids.
+ *
+ * A pid file holds three lines: "pid=N", "start=T" (field 22 of
+ * /proc/PID/stat, clock ticks since boot) and "match=TOKEN" (a string that
+ * must appear in /proc/PID/cmdline, normally the instance's RUNDIR/ID).
+ * A process is ours only when both the start time and the token agree.
+ */
+#ifndef UMLAB_PROC_H
+#define UMLAB_PROC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum rt_pid_state {
+	RT_PID_NONE,  /* no pid file, or an unreadable one */
+	RT_PID_ALIVE, /* the process we started is running */
+	RT_PID_GONE,  /* the process we started has exited (stale file) */
+	RT_PID_OTHER, /* the pid now belongs to an unrelated process */
+};
+
+struct rt_pidrec {
+	pid_t pid;
+	unsigned long long start; /* clock ticks since boot */
+	char *match;              /* owned */
+};
+
+/* Start time of pid in clock ticks since boot; < 0 if it does not exist. */
+int rt_proc_start_time(pid_t pid, unsigned long long *start);
+/* Does /proc/PID/cmdline contain token (arguments joined by spaces)? */
+bool rt_proc_cmdline_has(pid_t pid, const char *token);
+/* Record pid (running now) with its start time and token; atomic rename. */
+int rt_pidfile_write(const char *path, pid_t pid, const char *match, char **err);
+/* Read a pid file; < 0 when missing or malformed. */
+int rt_pidfile_read(const char *path, struct rt_pidrec *rec);
+void rt_pidrec_clear(struct rt_pidrec *rec);
+/* Classify a pid file; *pid (optional) gets the recorded pid. */
+enum rt_pid_state rt_pidfile_check(const char *path, pid_t *pid);
+/* Signal the process named by a pid file only if it is still ours. */
+enum rt_pid_state rt_pidfile_kill(const char *path, int sig);
+/* A pollable fd that becomes readable when pid exits; < 0 on error. */
+int rt_pidfd_open(pid_t pid);
+/* Seconds since the process started, from its start time. */
+double rt_proc_uptime(unsigned long long start);
+/* Memory (PSS) of pid and all its descendants, in KiB. */
+unsigned long long rt_proc_tree_rss_kb(pid_t pid);
+
+#endif

@@ -1,0 +1,119 @@
+/*
+ * src/rt.h: the runtime's verbs, called by the thin commands.
+ *
+ * lstart, lhalt, lcrash, lclean and lstatus parse their options and call
+ * one of these; the verbs do the work (processes, sockets, the event loop)
+ * and return results the command prints. Progress and warnings go through
+ * struct rt_report so only the commands decide how text reaches the user.
+ */
+#ifndef UMLAB_RT_H
+#define UMLAB_RT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "guest.h"
+#include "inst.h"
+
+struct lab;
+
+/* Where the runtime's progress lines and warnings go. */
+struct rt_report {
+	void *ctx;
+	void (*progress)(void *ctx, const char *msg); /* may be NULL */
+	void (*warn)(void *ctx, const char *msg);
+};
+
+/* A host's state, as lstart ends it or lstatus sees it. */
+enum rt_hstate {
+	RT_H_UNSELECTED,     /* not part of this command */
+	RT_H_PENDING,        /* waiting for prerequisites or a boot slot */
+	RT_H_RUNNING,        /* already running before this lstart */
+	RT_H_BOOTING,        /* process up, no ready marker yet */
+	RT_H_READY,          /* ready marker says ready */
+	RT_H_STARTUP_FAILED, /* ready marker says a startup script failed */
+	RT_H_EXITED,         /* the guest process exited before it was ready */
+	RT_H_PANIC,          /* the kernel panicked */
+	RT_H_TIMEOUT,        /* no ready marker within the timeout */
+	RT_H_FAILED,         /* could not be launched */
+	RT_H_NOT_STARTED,    /* a prerequisite failed, or --abort-on-failure */
+	RT_H_HALTED,         /* not running, its COW file kept */
+	RT_H_CRASHED,        /* not running, but never halted: it died */
+	RT_H_ABSENT,         /* never started (no COW file, no process) */
+};
+
+const char *rt_hstate_name(enum rt_hstate s);
+/* Is this a failure verdict of lstart? */
+bool rt_hstate_failed(enum rt_hstate s);
+
+struct rt_host_result {
+	enum rt_hstate state;
+	pid_t pid;
+	double secs;               /* lstart: launch to verdict; lstatus: uptime */
+	unsigned long long mem_kb; /* lstatus: guest memory (PSS) */
+	char *detail;              /* owned; one line, or NULL */
+};
+
+struct rt_start_opts {
+	const char *opt_w; /* -w DIR or NULL */
+	char **hosts;      /* borrowed; named hosts (with prerequisites), or none: all */
+	size_t n_hosts;
+	unsigned int timeout_s; /* per guest */
+	unsigned int parallel;  /* concurrent boots; 0: default */
+	bool sequential;
+	bool headless;
+	bool dry_run;
+	bool abort_on_failure;
+	struct rt_guest_opts gopts;
+};
+
+/* Results for every host of the lab, in lab order (RT_H_UNSELECTED if not involved). */
+struct rt_result {
+	struct rt_inst inst;
+	struct rt_host_result *hosts; /* owned; lab->n_hosts entries */
+	size_t n_hosts;
+	unsigned int parallel; /* the bound used */
+	bool ok;
+};
+
+void rt_result_clear(struct rt_result *res);
+
+/* Default concurrent boots from cores and available memory for guests of mem_mb. */
+unsigned int rt_default_parallel(unsigned int mem_mb);
+
+/* lstart. Fills res (also on failure, when res->hosts is not NULL). */
+int rt_lab_start(const struct lab *lab, const struct rt_start_opts *o, const struct rt_report *rep,
+                 struct rt_result *res, char **err);
+
+struct rt_halt_opts {
+	const char *opt_w;
+	char **hosts;
+	size_t n_hosts;
+	bool crash;          /* lcrash: halt over mconsole at once, then kill */
+	bool keep_fs;        /* lcrash --keep-fs; lhalt always keeps */
+	bool remove_fs;      /* lhalt -r: remove COW files after the halt */
+	unsigned int wait_s; /* lhalt: wait after cad before escalating */
+};
+
+/* lhalt and lcrash. */
+int rt_lab_halt(const struct lab *lab, const struct rt_halt_opts *o, const struct rt_report *rep,
+                struct rt_result *res, char **err);
+
+/* lclean: every trace of the lab (or of the named hosts). */
+int rt_lab_clean(const struct lab *lab, const char *opt_w, char **hosts, size_t n_hosts,
+                 const struct rt_report *rep, char **err);
+
+/* lstatus. */
+int rt_lab_status(const struct lab *lab, const char *opt_w, struct rt_result *res, char **err);
+
+/* Select hosts by name (with prerequisites); all when n is 0. sel has lab->n_hosts entries. */
+int rt_select(const struct lab *lab, char **names, size_t n, bool *sel, char **err);
+
+/* The live state of host h (pid file, process, marker, COW file). */
+enum rt_hstate rt_host_state(const struct rt_inst *in, const char *host, pid_t *pid);
+
+/* Tear down what no running guest of the instance uses: hubs, tmux server, dirs. */
+void rt_inst_gc(const struct rt_inst *in, const struct rt_report *rep);
+
+#endif

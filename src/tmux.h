@@ -1,0 +1,38 @@
+/*
+ * src/tmux.h: the lab's private tmux server (tmux -S RUNDIR/ID/tmux), one
+ * session "umlab", one window per guest named after it; panes stay after
+ * their guest exits (remain-on-exit) and every pane's output is appended to
+ * the guest's console log.
+ */
+#ifndef UMLAB_TMUX_H
+#define UMLAB_TMUX_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#define RT_TMUX_SESSION "umlab"
+
+/* Is a tmux server answering on sock? */
+bool rt_tmux_alive(const char *sock);
+/* Pid of the server on sock, or -1. */
+pid_t rt_tmux_server_pid(const char *sock);
+/* Does the window =NAME exist? */
+bool rt_tmux_has_window(const char *sock, const char *name);
+
+/*
+ * Open window NAME running argv, its output also appended to logpath, and
+ * return the pid of the pane's process. conf is the server's config file
+ * (written by the caller), used when this starts the server.
+ */
+int rt_tmux_open_window(const char *sock, const char *conf, const char *name, char *const argv[],
+                        const char *logpath, pid_t *pid, char **err);
+/* Kill window NAME if it exists. */
+void rt_tmux_kill_window(const char *sock, const char *name);
+/* Stop the server (its panes' processes get SIGHUP). */
+void rt_tmux_kill_server(const char *sock);
+/* Write the server configuration file. */
+int rt_tmux_write_conf(const char *path, char **err);
+/* "tmux -S SOCK attach -t =umlab:=NAME", for messages; caller frees. */
+char *rt_tmux_attach_cmd(const char *sock, const char *name);
+
+#endif
