@@ -1,0 +1,193 @@
+/*
+ * hub/hub-int.h: internal structures and functions shared by the hub's files.
+ *
+ * One struct hub per process; one struct hub_port per client connection
+ * (its ctl stream and its datagram socket); refcounted struct hub_frame
+ * copies are made only when a frame has to wait in a port's send queue or a
+ * capture stream.  Every struct that embeds a libuv handle is freed only in
+ * the last close callback.
+ */
+#ifndef UMLAB_HUB_INT_H
+#define UMLAB_HUB_INT_H
+
+#include <stdio.h>
+#include <sys/socket.h>
+#include <uv.h>
+
+#include "hub.h"
+
+/* How many frames one readable event may take from one port (fairness). */
+#define HUB_BATCH     32U
+#define HUB_RX_ROUNDS 4U
+/* Per-port send queue bounds: frames and bytes. */
+#define HUB_QUEUE_FRAMES 4096U
+#define HUB_QUEUE_BYTES  (4U << 20)
+/* Flow control: past HIGH queued frames a port holds back every sender until
+ * it is down to LOW again, unless it makes no progress for STALL_MS (a
+ * stopped guest), after which it only drops. */
+#define HUB_QUEUE_HIGH 256U
+#define HUB_QUEUE_LOW  64U
+#define HUB_STALL_MS   250U
+/* Live capture streams drop frames beyond this much unwritten data. */
+#define HUB_CAPTURE_BACKLOG (8U << 20)
+/* A client that sends no request within this many milliseconds is dropped. */
+#define HUB_HANDSHAKE_MS 10000U
+
+/* Counters kept per port and in total. */
+struct hub_counters {
+	uint64_t frames_in, bytes_in;
+	uint64_t frames_out, bytes_out;
+	uint64_t drops;    /* frames for this port lost: queue full or send error */
+	uint64_t runts;    /* received frames shorter than 14 bytes, dropped */
+	uint64_t jumbo;    /* received frames over 1518 bytes, forwarded */
+	uint64_t oversize; /* received datagrams over 9234 bytes, dropped */
+};
+
+/* A frame copy shared by the queues and capture streams that hold it. */
+struct hub_frame {
+	unsigned int refs;
+	uint32_t len;
+	unsigned char data[];
+};
+
+/* A frame as received: borrowed bytes plus its capture time. */
+struct hub_rx {
+	unsigned char *data; /* borrowed: the receive buffer */
+	uint32_t len;
+	struct timespec ts;
+	struct hub_frame *copy; /* owned reference, made on demand */
+};
+
+/* One client: its control stream and, once joined, its datagram socket. */
+struct hub_port {
+	struct hub *hub;       /* borrowed: the owner */
+	struct hub_port *next; /* borrowed: list of all connections */
+	uv_pipe_t ctl;         /* the client's ctl stream */
+	uv_poll_t poll;        /* the data socket, once joined */
+	uv_timer_t hs_timer;   /* handshake deadline */
+	int open;              /* handles not yet closed */
+	int closing;
+	int joined;             /* handshake done: counted, forwarding */
+	int fd;                 /* data socket, -1 before the handshake */
+	int events;             /* events asked from poll */
+	int congested;          /* queue past HUB_QUEUE_HIGH: senders held back */
+	int stalled;            /* congested without progress: no longer holds back */
+	uint64_t progress_mark; /* frames_out when last checked for a stall */
+	unsigned int port;      /* port number, valid when joined */
+	unsigned int serial;    /* unique number, part of the socket name */
+	int abstract;           /* UML daemon transport */
+	uid_t uid;              /* peer credentials of the ctl stream */
+	pid_t pid;
+	char name[32]; /* data socket's name inside the hub directory */
+	char descr[HUB_DESCR_MAX + 1];
+	struct hub_counters c;
+	struct hub_frame **q; /* owned ring of owned references */
+	unsigned int qcap, qhead, qlen;
+	size_t qbytes;
+};
+
+/* A connection on DIR/mgmt: command lines, stats, capture or event stream. */
+struct hub_mgmt {
+	struct hub *hub;       /* borrowed */
+	struct hub_mgmt *next; /* borrowed: list of connections */
+	uv_pipe_t pipe;
+	int closing;
+	int capture;        /* streaming frames as pcap */
+	int events;         /* streaming join/leave lines */
+	unsigned long left; /* capture: frames still wanted, 0 forever */
+	uint64_t dropped;   /* capture: frames skipped for backlog */
+	char line[256];     /* partial command line */
+	size_t linelen;
+};
+
+/* The daemon's state. */
+struct hub {
+	uv_loop_t *loop;                                       /* borrowed */
+	const struct hub_opts *opts;                           /* borrowed */
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* absolute */
+	int dirfd;                                             /* locked for the hub's lifetime */
+	int made_dir;                                          /* we created dir, so we remove it */
+	char *pidfile;                                         /* owned absolute path, or NULL */
+	uv_pipe_t ctl_srv, mgmt_srv;
+	uv_signal_t sig[3];
+	uv_timer_t idle_timer, flush_timer;
+	int started; /* set up completely: counters are worth printing */
+	int stopping;
+	int paused; /* senders held back for a congested port */
+	unsigned int ncongested;
+	uv_timer_t stall_timer;
+	struct hub_port *byport[HUB_PORTS_MAX]; /* borrowed: joined ports */
+	struct hub_port **dests;                /* owned array of borrowed: flood set */
+	unsigned int ndests, nclients, serial;
+	struct hub_port *conns; /* borrowed list, freed on close */
+	struct hub_mgmt *mgmts; /* borrowed list, freed on close */
+	unsigned int ncaptures;
+	FILE *pcap; /* owned: --pcap file */
+	int pcap_dirty;
+	struct hub_counters total;
+	uint64_t clients_total, requests_rejected;
+	uint64_t start_ms;
+	unsigned char *rxbuf; /* owned: HUB_BATCH receive buffers */
+};
+
+/* util.c */
+void *hub__xmalloc(size_t n);
+void *hub__xcalloc(size_t n, size_t m);
+void *hub__xrealloc(void *p, size_t n);
+char *hub__xstrdup(const char *s);
+int hub__err(struct hub_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int hub__err_errno(struct hub_err *err, int errnum, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+int hub__sun_path(struct sockaddr_un *sun, const char *dir, const char *name);
+
+/* dir.c */
+int hub__dir_open(struct hub *hub, const char *dir, struct hub_err *err);
+int hub__dir_bind(struct hub *hub, uv_pipe_t *srv, const char *name, struct hub_err *err);
+void hub__dir_remove(struct hub *hub);
+unsigned int hub__dir_mode(unsigned int mode);
+
+/* daemon.c */
+int hub__daemon_fork(int *readyfd, struct hub_err *err);
+void hub__daemon_ready(int readyfd);
+int hub__pidfile_write(const char *path, struct hub_err *err);
+
+/* ctl.c */
+int hub__ctl_start(struct hub *hub, struct hub_err *err);
+void hub__ctl_stop(struct hub *hub);
+
+/* port.c */
+int hub__port_open(struct hub_port *p, const struct hub_request *req, struct hub_err *err);
+void hub__port_close(struct hub_port *p);
+void hub__port_send(struct hub_port *p, struct hub_rx *rx, unsigned int n);
+void hub__port_update(struct hub_port *p);
+void hub__frame_unref(struct hub_frame *f);
+struct hub_frame *hub__rx_copy(struct hub_rx *rx);
+
+/* fwd.c */
+void hub__fwd_batch(struct hub *hub, struct hub_port *src, struct hub_rx *rx, unsigned int n);
+void hub__fwd_join(struct hub *hub, struct hub_port *p);
+void hub__fwd_leave(struct hub *hub, struct hub_port *p);
+void hub__fwd_congestion(struct hub *hub, int delta);
+
+/* pcap.c */
+int hub__pcap_open(struct hub *hub, const char *path, struct hub_err *err);
+void hub__pcap_write(struct hub *hub, const struct hub_rx *rx);
+void hub__pcap_close(struct hub *hub);
+void hub__pcap_header(unsigned char hdr[24]);
+void hub__pcap_record(unsigned char rec[16], const struct hub_rx *rx);
+
+/* mgmt.c */
+int hub__mgmt_start(struct hub *hub, struct hub_err *err);
+void hub__mgmt_stop(struct hub *hub);
+void hub__mgmt_capture(struct hub *hub, struct hub_rx *rx);
+void hub__mgmt_event(struct hub *hub, const char *what, const struct hub_port *p);
+
+/* stats.c */
+char *hub__stats_json(const struct hub *hub);
+void hub__stats_print(const struct hub *hub, FILE *f);
+
+/* main.c */
+void hub__stop(struct hub *hub);
+void hub__client_gone(struct hub *hub);
+
+#endif

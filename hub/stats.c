@@ -1,0 +1,147 @@
+/*
+ * hub/stats.c: the hub's counters as one JSON object (the "stats" command
+ * of DIR/mgmt and hub --stats) and as a text table (-v on exit).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hub-int.h"
+
+/* A growing string. */
+struct sbuf {
+	char *s; /* owned */
+	size_t len, cap;
+};
+
+/* Appends formatted text. */
+static void __attribute__((format(printf, 2, 3))) sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+		if ((size_t)n < b->cap - b->len)
+			break;
+		b->cap = (b->cap + (size_t)n + 1) * 2;
+		b->s = hub__xrealloc(b->s, b->cap);
+	}
+	b->len += (size_t)n;
+}
+
+/* Appends s as a JSON string (descriptions are printable ASCII already). */
+static void
+sb_json_str(struct sbuf *b, const char *s)
+{
+	sb_printf(b, "\"");
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			sb_printf(b, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			sb_printf(b, "\\u%04x", (unsigned char)*s);
+		else
+			sb_printf(b, "%c", *s);
+	}
+	sb_printf(b, "\"");
+}
+
+/* Appends the counters' members. */
+static void
+sb_counters(struct sbuf *b, const struct hub_counters *c)
+{
+	sb_printf(b,
+	          "\"frames_in\":%llu,\"bytes_in\":%llu,\"frames_out\":%llu,"
+	          "\"bytes_out\":%llu,\"drops\":%llu,\"runts\":%llu,\"jumbo\":%llu,"
+	          "\"oversize\":%llu",
+	          (unsigned long long)c->frames_in, (unsigned long long)c->bytes_in,
+	          (unsigned long long)c->frames_out, (unsigned long long)c->bytes_out,
+	          (unsigned long long)c->drops, (unsigned long long)c->runts,
+	          (unsigned long long)c->jumbo, (unsigned long long)c->oversize);
+}
+
+/* Returns the ports ordered by port number (borrowed pointers, owned array). */
+static struct hub_port **
+sorted_ports(const struct hub *hub, unsigned int *n)
+{
+	struct hub_port **v = hub__xcalloc(hub->nclients + 1, sizeof(*v));
+	unsigned int i;
+
+	*n = 0;
+	for (i = 0; i < HUB_PORTS_MAX && *n < hub->nclients; i++) {
+		if (hub->byport[i] != NULL)
+			v[(*n)++] = hub->byport[i];
+	}
+	return v;
+}
+
+/* Returns the counters as one line of JSON (caller frees). */
+char *
+hub__stats_json(const struct hub *hub)
+{
+	struct sbuf b = {hub__xmalloc(1024), 0, 1024};
+	struct hub_port **v;
+	unsigned int i, n;
+
+	sb_printf(&b, "{\"dir\":");
+	sb_json_str(&b, hub->dir);
+	sb_printf(&b, ",\"pid\":%ld,\"uptime_ms\":%llu,\"clients\":%u,\"ports\":[", (long)getpid(),
+	          (unsigned long long)(uv_now(hub->loop) - hub->start_ms), hub->nclients);
+	v = sorted_ports(hub, &n);
+	for (i = 0; i < n; i++) {
+		const struct hub_port *p = v[i];
+
+		sb_printf(&b, "%s{\"port\":%u,\"descr\":", i ? "," : "", p->port);
+		sb_json_str(&b, p->descr);
+		sb_printf(&b, ",\"transport\":\"%s\",\"uid\":%ld,\"pid\":%ld,\"socket\":",
+		          p->abstract ? "daemon" : "vde", p->uid == (uid_t)-1 ? -1L : (long)p->uid,
+		          (long)p->pid);
+		sb_json_str(&b, p->name);
+		sb_printf(&b, ",\"queued\":%u,", p->qlen);
+		sb_counters(&b, &p->c);
+		sb_printf(&b, "}");
+	}
+	free(v);
+	sb_printf(&b, "],\"totals\":{");
+	sb_counters(&b, &hub->total);
+	sb_printf(&b, ",\"clients_total\":%llu,\"requests_rejected\":%llu",
+	          (unsigned long long)hub->clients_total,
+	          (unsigned long long)hub->requests_rejected);
+	sb_printf(&b, "}}");
+	return b.s;
+}
+
+/* Prints the counters as a table (for -v at exit). */
+void
+hub__stats_print(const struct hub *hub, FILE *f)
+{
+	const struct hub_counters *t = &hub->total;
+	struct hub_port **v;
+	unsigned int i, n;
+
+	fprintf(f, "hub %s: %llu clients served, %llu requests rejected\n", hub->dir,
+	        (unsigned long long)hub->clients_total, (unsigned long long)hub->requests_rejected);
+	fprintf(f, "%5s %12s %14s %12s %14s %10s  %s\n", "port", "frames-in", "bytes-in",
+	        "frames-out", "bytes-out", "drops", "client");
+	v = sorted_ports(hub, &n);
+	for (i = 0; i < n; i++) {
+		const struct hub_port *p = v[i];
+
+		fprintf(f, "%5u %12llu %14llu %12llu %14llu %10llu  %s\n", p->port,
+		        (unsigned long long)p->c.frames_in, (unsigned long long)p->c.bytes_in,
+		        (unsigned long long)p->c.frames_out, (unsigned long long)p->c.bytes_out,
+		        (unsigned long long)p->c.drops, p->descr);
+	}
+	free(v);
+	fprintf(f,
+	        "%5s %12llu %14llu %12llu %14llu %10llu  runts %llu, over 1518 %llu, oversize "
+	        "%llu\n",
+	        "total", (unsigned long long)t->frames_in, (unsigned long long)t->bytes_in,
+	        (unsigned long long)t->frames_out, (unsigned long long)t->bytes_out,
+	        (unsigned long long)t->drops, (unsigned long long)t->runts,
+	        (unsigned long long)t->jumbo, (unsigned long long)t->oversize);
+}

@@ -1,0 +1,106 @@
+/*
+ * hub/util.c: allocation that dies on exhaustion, error messages and socket
+ * address building for the hub.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub-int.h"
+
+/* Dies: running out of memory is the one fatal error. */
+static void
+oom(void)
+{
+	fputs("hub: out of memory\n", stderr);
+	abort();
+}
+
+/* Allocates n bytes or dies. */
+void *
+hub__xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+/* Allocates n zeroed elements of m bytes or dies. */
+void *
+hub__xcalloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+/* Resizes p to n bytes or dies. */
+void *
+hub__xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (q == NULL)
+		oom();
+	return q;
+}
+
+/* Duplicates a string or dies. */
+char *
+hub__xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (d == NULL)
+		oom();
+	return d;
+}
+
+/* Fills err with a formatted message and returns -1. */
+int
+hub__err(struct hub_err *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Fills err with a formatted message and strerror(errnum) and returns -1. */
+int
+hub__err_errno(struct hub_err *err, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	n = strlen(err->msg);
+	snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(errnum));
+	return -1;
+}
+
+/* Builds the address DIR/NAME; returns -1 if it does not fit in sun_path. */
+int
+hub__sun_path(struct sockaddr_un *sun, const char *dir, const char *name)
+{
+	int n;
+
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	n = snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= sizeof(sun->sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
