@@ -131,12 +131,14 @@ struct lab_expect {
 	char *stderr_re;	/* owned */
 	char *stderr_not_re;	/* owned */
 	long lines;		/* expected stdout line count; -1: not checked */
+	char *lines_re;		/* owned; when set, lines counts only stdout lines matching it */
 };
 
 /* One assertion run in a guest. */
 struct lab_test {
 	char *name;		/* owned */
-	char *on;		/* owned; host name */
+	char *on;		/* owned; host name; NULL when local */
+	bool local;		/* `local: true`: runs on the machine running ltest, not a guest */
 	char *run;		/* owned; shell command */
 	struct lab_expect expect;
 	unsigned int within_ms; /* retry until it holds; 0: once */
@@ -221,5 +223,23 @@ bool lab_host_can_start(const struct lab *lab, size_t i, const bool *ready);
  */
 int lab_select(const struct lab *lab, char *const *names, size_t n, bool *selected,
 	       struct lab_error **errs);
+
+/*
+ * strongSwan-style assertion files (lab/parse-assert.c, see ltest(1)):
+ * `host::command::pattern::YES|NO|N` lines become tests (pattern a POSIX
+ * basic regex, as grep reads it); with steps true, `host::command` lines
+ * become tests that only run (status any), for pretest.dat/posttest.dat.
+ * Hosts are checked against lab when it is not NULL. file names the file
+ * in test names and messages. Appends to *tests (*n entries).
+ */
+int lab_assert_parse(const struct lab *lab, const char *file, const char *text, bool steps,
+		     struct lab_test **tests, size_t *n, struct lab_error **errs);
+/* Read path (relative names are in lab->dir) and parse it as above. */
+int lab_assert_load(const struct lab *lab, const char *path, bool steps, struct lab_test **tests,
+		    size_t *n, struct lab_error **errs);
+/* Free n tests made by lab_assert_parse, and the array. */
+void lab_tests_free(struct lab_test *tests, size_t n);
+/* A POSIX basic regular expression rewritten as an extended one; caller frees. */
+char *lab_bre_to_ere(const char *bre);
 
 #endif

@@ -210,6 +210,7 @@ lab__test_free(struct lab_test *t)
 	free(t->expect.stdout_not_re);
 	free(t->expect.stderr_re);
 	free(t->expect.stderr_not_re);
+	free(t->expect.lines_re);
 	lab__strv_free(t->setup, t->n_setup);
 	lab__strv_free(t->teardown, t->n_teardown);
 	lab__origin_free(&t->origin);

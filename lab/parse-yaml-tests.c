@@ -92,7 +92,7 @@ static void
 test_map(struct lab__yaml *y, struct lab_test *t, const yaml_node_t *n, size_t number)
 {
 	static const char *const keys[] = {"name",    "on",    "run",      "expect", "within",
-	                                   "timeout", "setup", "teardown", NULL};
+	                                   "timeout", "setup", "teardown", "local",  NULL};
 	const yaml_node_t *on = NULL, *run = NULL;
 	uint64_t seen = 0;
 
@@ -119,9 +119,24 @@ test_map(struct lab__yaml *y, struct lab_test *t, const yaml_node_t *n, size_t n
 			lab__y_strv(y, v, "setup", &t->setup, &t->n_setup);
 		else if (k == 7)
 			lab__y_strv(y, v, "teardown", &t->teardown, &t->n_teardown);
+		else if (k == 8) {
+			const char *s = lab__y_scalar(y, v, "local");
+
+			if (s != NULL && !lab__parse_bool(s, &t->local))
+				lab__y_report(y, LAB_E_TYPE, v, NULL, "local must be true or false");
+		}
 	}
 	if (t->name == NULL)
 		t->name = lab__xasprintf("test-%zu", number);
+	if (t->local && on != NULL) {
+		lab__y_report(y, LAB_E_TYPE, n, NULL, "test '%s': 'local: true' takes no 'on'",
+		              t->name);
+		return;
+	}
+	if (t->local && run != NULL) {
+		lab__y_set_str(y, run, "run", &t->run);
+		return;
+	}
 	if (on == NULL || run == NULL) {
 		lab__y_report(y, LAB_E_TYPE, n, NULL, "test '%s' needs both 'on' and 'run'",
 		              t->name);
