@@ -1,30 +1,45 @@
 /*
  * src/clean.c: lclean's verb: remove every trace of a lab instance, whatever
  * state it was left in (lstart killed half way, kill -9 of everything, a
- * reboot that emptied the runtime directory).
+ * reboot that emptied the runtime directory, a lab.yaml broken or deleted
+ * since lstart).
  *
  * Processes are ended only when they are provably ours: a pid file whose
  * start time and command line still match, or a process of ours whose
  * command line names this instance's private runtime directory (a guest or
- * hub whose pid file lstart never got to write).
+ * hub whose pid file lstart never got to write). Which hosts and domains
+ * have files comes from the lab and from the instance record (record.h),
+ * so lclean also works when the lab no longer loads.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "hostwd.h"
 #include "hubs.h"
 #include "lab.h"
 #include "proc.h"
+#include "record.h"
 #include "rt.h"
 #include "spawn.h"
 #include "tmux.h"
 #include "xalloc.h"
+
+#define KILL_WAIT_MS 3000 /* for SIGKILLed processes to be gone, all together */
+
+/* Pids we signalled, to wait for together. */
+struct victims {
+	pid_t *pids;
+	size_t n;
+};
 
 /* Report a warning through the command. */
 static void __attribute__((format(printf, 2, 3)))
@@ -40,16 +55,44 @@ warn(const struct rt_report *rep, const char *fmt, ...)
 	free(msg);
 }
 
-/* End the process of a pid file if it is ours; warn if the pid was reused. */
+/* Milliseconds on the monotonic clock. */
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait for every signalled process to exit, within one shared bound. */
 static void
-kill_recorded(const char *pf, const struct rt_report *rep)
+wait_victims(struct victims *v)
+{
+	long long deadline = now_ms() + KILL_WAIT_MS;
+
+	for (size_t i = 0; i < v->n; i++) {
+		long long left = deadline - now_ms();
+
+		rt_wait_exit(v->pids[i], left > 0 ? (int)left : 0);
+	}
+	free(v->pids);
+	v->pids = NULL;
+	v->n = 0;
+}
+
+/* SIGKILL the process of a pid file if it is ours; warn if the pid was reused. */
+static void
+kill_recorded(const char *pf, const struct rt_report *rep, struct victims *v)
 {
 	pid_t pid = 0;
 
 	switch (rt_pidfile_check(pf, &pid)) {
 	case RT_PID_ALIVE:
-		rt_pidfile_kill(pf, SIGKILL);
-		rt_wait_exit(pid, 3000);
+		if (rt_pidfile_kill(pf, SIGKILL) == RT_PID_ALIVE) {
+			v->pids = xrealloc(v->pids, (v->n + 1) * sizeof(*v->pids));
+			v->pids[v->n++] = pid;
+		}
 		break;
 	case RT_PID_OTHER:
 		warn(rep, "%s names pid %d, which is now another process: not killed", pf,
@@ -59,6 +102,31 @@ kill_recorded(const char *pf, const struct rt_report *rep)
 		break;
 	}
 	unlink(pf);
+}
+
+/* SIGKILL the processes of every pid file in RUNDIR/ID/pids starting with prefix. */
+static void
+kill_pidfiles(const struct rt_inst *in, const char *prefix, const struct rt_report *rep,
+              struct victims *v)
+{
+	char *pids = rt_inst_path(in, "pids");
+	DIR *d = opendir(pids);
+	struct dirent *de;
+
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		char *pf;
+
+		/* hub-X.daemon is the hub's own file, *.tmp a pid file being written. */
+		if (de->d_name[0] == '.' || strncmp(de->d_name, prefix, strlen(prefix)) != 0 ||
+		    strchr(de->d_name, '.') != NULL)
+			continue;
+		pf = xasprintf("%s/%s", pids, de->d_name);
+		kill_recorded(pf, rep, v);
+		free(pf);
+	}
+	if (d != NULL)
+		closedir(d);
+	free(pids);
 }
 
 /* Is token in cmdline as a whole path (followed by '/', a blank or the end)? */
@@ -75,7 +143,7 @@ names_path(pid_t pid, const char *token)
 
 /* Kill our processes that name the instance directory; see the file comment. */
 static void
-sweep(const struct rt_inst *in)
+sweep(const struct rt_inst *in, struct victims *v)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
@@ -84,13 +152,20 @@ sweep(const struct rt_inst *in)
 		pid_t pid = atoi(de->d_name);
 		char path[64];
 		struct stat st;
+		int pfd;
 
 		if (pid <= 0 || pid == getpid())
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-		if (stat(path, &st) < 0 || st.st_uid != getuid() || !names_path(pid, in->dir))
+		/* Pin the process first, then check it: the pid cannot change hands under us. */
+		if ((pfd = rt_pidfd_open(pid)) < 0)
 			continue;
-		kill(pid, SIGKILL);
+		snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+		if (stat(path, &st) == 0 && st.st_uid == getuid() && names_path(pid, in->dir) &&
+		    rt_pidfd_signal(pfd, SIGKILL) == 0) {
+			v->pids = xrealloc(v->pids, (v->n + 1) * sizeof(*v->pids));
+			v->pids[v->n++] = pid;
+		}
+		close(pfd);
 	}
 	if (d != NULL)
 		closedir(d);
@@ -102,19 +177,25 @@ rm_tree(const char *path)
 {
 	char *argv[] = {"rm", "-rf", "--", (char *)path, NULL}, *err = NULL;
 
-	rt_run(argv, NULL, &err);
+	if (access(path, F_OK) == 0)
+		rt_run(argv, NULL, &err);
 	free(err);
 }
 
-/* Remove host name's files from hostwd and the runtime directory. */
+/*
+ * Remove host name's files from hostwd and the runtime directory; its tmux
+ * window too unless the whole server is about to go (window false).
+ */
 static void
-clean_host(const struct rt_inst *in, const char *name, const struct rt_report *rep)
+clean_host(const struct rt_inst *in, const char *name, bool window, const struct rt_report *rep)
 {
 	char *pf = rt_guest_pidfile(in, name), *sock = rt_tmux_sock(in);
 	char *umid = rt_inst_path(in, "uml/%s", name), *np = rt_notify_path(in, name);
+	struct victims v = {0};
 
-	kill_recorded(pf, rep);
-	if (access(sock, F_OK) == 0)
+	kill_recorded(pf, rep, &v);
+	wait_victims(&v);
+	if (window && access(sock, F_OK) == 0)
 		rt_tmux_kill_window(sock, name);
 	for (const char *const *s = rt_wd_suffixes; *s != NULL; s++) {
 		char *f = rt_wd_path(in, "%s%s", name, *s);
@@ -132,6 +213,7 @@ clean_host(const struct rt_inst *in, const char *name, const struct rt_report *r
 		free(t2);
 	}
 	unlink(np);
+	rt_agent_clean(in, name); /* lexec's line and bridge socket */
 	rm_tree(umid);
 	free(pf);
 	free(sock);
@@ -139,10 +221,62 @@ clean_host(const struct rt_inst *in, const char *name, const struct rt_report *r
 	free(np);
 }
 
+/* Guest names of the pid files in RUNDIR/ID/pids, added to rec. */
+static void
+add_pidfile_hosts(const struct rt_inst *in, struct rt_record *rec)
+{
+	char *pids = rt_inst_path(in, "pids");
+	DIR *d = opendir(pids);
+	struct dirent *de;
+
+	while (d != NULL && (de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, "guest-", 6) == 0)
+			rt_record_add(rec, 'h', de->d_name + 6); /* drops "x.tmp": not a name */
+	if (d != NULL)
+		closedir(d);
+	free(pids);
+}
+
+/* Clean the whole instance: every host and domain rec lists, then everything else. */
+static void
+clean_all(const struct rt_inst *in, struct rt_record *rec, const struct rt_report *rep)
+{
+	struct victims v = {0};
+
+	add_pidfile_hosts(in, rec);
+	/* Guests first, all at once, then what they used. */
+	kill_pidfiles(in, "guest-", rep, &v);
+	wait_victims(&v);
+	for (size_t i = 0; i < rec->n_hosts; i++)
+		clean_host(in, rec->hosts[i], false, rep);
+	rt_inst_gc(in, rep);
+	/* gc kept hubs only for guests it believed alive; none are now. */
+	kill_pidfiles(in, "", rep, &v);
+	sweep(in, &v);
+	wait_victims(&v);
+	rm_tree(in->dir);
+	for (size_t i = 0; i < rec->n_domains; i++) {
+		char *f = rt_wd_path(in, "%s.pcap", rec->domains[i]);
+
+		unlink(f);
+		free(f);
+	}
+	/* The default hostwd is ours alone; a -w directory is the user's. */
+	if (!in->user_wd) {
+		rm_tree(in->hostwd);
+	} else {
+		char *f = rt_wd_path(in, "%s", RT_RECORD_WD);
+
+		unlink(f);
+		free(f);
+	}
+}
+
 int
 rt_lab_clean(const struct lab *lab, const char *opt_w, char **hosts, size_t n_hosts,
              const struct rt_report *rep, char **err)
 {
+	struct rt_record rec = {0};
 	struct rt_inst in;
 
 	if (rt_inst_init(&in, lab, opt_w, err) < 0) {
@@ -156,64 +290,187 @@ rt_lab_clean(const struct lab *lab, const char *opt_w, char **hosts, size_t n_ho
 		}
 	if (n_hosts > 0) {
 		for (size_t k = 0; k < n_hosts; k++)
-			clean_host(&in, hosts[k], rep);
+			clean_host(&in, hosts[k], true, rep);
 		rt_inst_gc(&in, rep);
 		rt_inst_clear(&in);
 		return 0;
 	}
-	/* Whole lab: guests first (also those no longer in the lab files), then the rest. */
-	{
-		char *pids = rt_inst_path(&in, "pids");
-		DIR *d = opendir(pids);
-		struct dirent *de;
-
-		while (d != NULL && (de = readdir(d)) != NULL) {
-			char *pf;
-
-			if (strncmp(de->d_name, "guest-", 6) != 0 || strchr(de->d_name, '.'))
-				continue;
-			pf = xasprintf("%s/%s", pids, de->d_name);
-			kill_recorded(pf, rep);
-			free(pf);
-		}
-		if (d != NULL)
-			closedir(d);
-		free(pids);
-	}
+	/* Hosts and domains of the lab, and those an earlier lstart recorded. */
 	for (size_t i = 0; i < lab->n_hosts; i++)
-		clean_host(&in, lab->hosts[i].name, rep);
-	rt_inst_gc(&in, rep);
-	/* gc kept hubs only for guests it believed alive; none are now. */
-	{
-		char *pids = rt_inst_path(&in, "pids");
-		DIR *d = opendir(pids);
-		struct dirent *de;
-
-		while (d != NULL && (de = readdir(d)) != NULL) {
-			char *pf;
-
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-			    strchr(de->d_name, '.') != NULL)
-				continue;
-			pf = xasprintf("%s/%s", pids, de->d_name);
-			kill_recorded(pf, rep);
-			free(pf);
-		}
-		if (d != NULL)
-			closedir(d);
-		free(pids);
-	}
-	sweep(&in);
-	rm_tree(in.dir);
-	for (size_t i = 0; i < lab->n_domains; i++) {
-		char *f = rt_wd_path(&in, "%s.pcap", lab->domains[i].name);
-
-		unlink(f);
-		free(f);
-	}
-	/* The default hostwd is ours alone; a -w directory is the user's. */
-	if (!in.user_wd)
-		rm_tree(in.hostwd);
+		rt_record_add(&rec, 'h', lab->hosts[i].name);
+	for (size_t i = 0; i < lab->n_domains; i++)
+		rt_record_add(&rec, 'd', lab->domains[i].name);
+	rt_record_load(&in, &rec);
+	clean_all(&in, &rec, rep);
+	rt_record_clear(&rec);
 	rt_inst_clear(&in);
 	return 0;
+}
+
+/* The absolute lab directory, symlinks resolved as far as it still exists. */
+static char *
+labdir_resolve(const char *dir, char **err)
+{
+	char *abs = rt_path_absolute(dir, err), *real, *slash;
+
+	if (abs == NULL)
+		return NULL;
+	if ((real = realpath(abs, NULL)) != NULL) {
+		free(abs);
+		return real;
+	}
+	/* Deleted: resolve its parent, as lab_load resolved the whole path. */
+	slash = strrchr(abs, '/');
+	if (slash != NULL && slash != abs) {
+		*slash = '\0';
+		real = realpath(abs, NULL);
+		*slash = '/';
+		if (real != NULL) {
+			char *p = xasprintf("%s%s", strcmp(real, "/") == 0 ? "" : real, slash);
+
+			free(real);
+			free(abs);
+			return p;
+		}
+	}
+	return abs;
+}
+
+/* Append path to a list unless present. */
+static void
+add_path(char ***list, size_t *n, const char *path)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*list)[i], path) == 0)
+			return;
+	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+	(*list)[(*n)++] = xstrdup(path);
+}
+
+/* hostwds that may belong to labdir: default ones named *-HASH, and recorded ones. */
+static void
+find_hostwds(const char *labdir, const char *parent, char ***list, size_t *n)
+{
+	char hash[RT_HASH12_LEN + 1], *base = rt_rundir_base(NULL);
+	struct dirent *de;
+	DIR *d;
+
+	rt_labdir_hash(labdir, hash);
+	/* The lab's name is part of a default hostwd's, and the lab no longer says it. */
+	if (parent != NULL && (d = opendir(parent)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			size_t len = strlen(de->d_name);
+
+			if (len > RT_HASH12_LEN + 1 && de->d_name[len - RT_HASH12_LEN - 1] == '-' &&
+			    strcmp(de->d_name + len - RT_HASH12_LEN, hash) == 0) {
+				char *p = xasprintf("%s/%s", parent, de->d_name);
+
+				add_path(list, n, p);
+				free(p);
+			}
+		}
+		closedir(d);
+	}
+	/* Instances whose hostwd is gone but whose processes may still run. */
+	if (base != NULL && (d = opendir(base)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			struct rt_record rec;
+			char *p;
+
+			if (strlen(de->d_name) != RT_HASH12_LEN)
+				continue;
+			p = xasprintf("%s/%s/%s", base, de->d_name, RT_RECORD_RUN);
+			if (rt_record_read(p, &rec) == 0 && rec.hostwd != NULL &&
+			    strcmp(rec.labdir, labdir) == 0)
+				add_path(list, n, rec.hostwd);
+			rt_record_clear(&rec);
+			free(p);
+		}
+		closedir(d);
+	}
+	free(base);
+}
+
+/* Is hostwd a default one (PARENT/NAME-HASH), which lclean may remove whole? */
+static bool
+default_hostwd(const char *hostwd, const char *parent, const char *labdir)
+{
+	char hash[RT_HASH12_LEN + 1];
+	size_t plen = parent != NULL ? strlen(parent) : 0, len = strlen(hostwd);
+
+	rt_labdir_hash(labdir, hash);
+	return parent != NULL && strncmp(hostwd, parent, plen) == 0 && hostwd[plen] == '/' &&
+	       strchr(hostwd + plen + 1, '/') == NULL && len > plen + RT_HASH12_LEN + 2 &&
+	       hostwd[len - RT_HASH12_LEN - 1] == '-' &&
+	       strcmp(hostwd + len - RT_HASH12_LEN, hash) == 0;
+}
+
+/* Is anything of the instance left: its runtime dir, its record, its own hostwd? */
+static bool
+has_trace(const struct rt_inst *in)
+{
+	char *rec = rt_wd_path(in, "%s", RT_RECORD_WD);
+	bool yes = access(in->dir, F_OK) == 0 || access(rec, F_OK) == 0 ||
+	           (!in->user_wd && access(in->hostwd, F_OK) == 0);
+
+	free(rec);
+	return yes;
+}
+
+int
+rt_lab_clean_dir(const char *labdir, const char *opt_w, char **hosts, size_t n_hosts,
+                 const struct rt_report *rep, char **err)
+{
+	char *dir = labdir_resolve(labdir, err), *parent = NULL, *wd = NULL, **wds = NULL;
+	size_t n_wds = 0, found = 0;
+	int rc = 0;
+
+	if (dir == NULL)
+		return -1;
+	for (size_t k = 0; k < n_hosts; k++)
+		if (!lab_name_valid(hosts[k])) {
+			free(dir);
+			return rt_fail(err, "'%s' is not a host name", hosts[k]);
+		}
+	parent = rt_hostwd_parent(NULL);
+	if (opt_w != NULL) {
+		if ((wd = rt_path_absolute(opt_w, err)) == NULL) {
+			free(parent);
+			free(dir);
+			return -1;
+		}
+		add_path(&wds, &n_wds, wd);
+	} else {
+		find_hostwds(dir, parent, &wds, &n_wds);
+	}
+	for (size_t i = 0; i < n_wds && rc == 0; i++) {
+		struct rt_record rec = {0};
+		struct rt_inst in;
+
+		rc = rt_inst_init_dirs(&in, dir, wds[i],
+		                       opt_w != NULL || !default_hostwd(wds[i], parent, dir), err);
+		if (rc == 0 && has_trace(&in)) {
+			found++;
+			if (n_hosts > 0) {
+				for (size_t k = 0; k < n_hosts; k++)
+					clean_host(&in, hosts[k], true, rep);
+				rt_inst_gc(&in, rep);
+			} else {
+				rt_record_load(&in, &rec);
+				clean_all(&in, &rec, rep);
+			}
+		}
+		rt_record_clear(&rec);
+		rt_inst_clear(&in);
+	}
+	if (rc == 0 && found == 0)
+		rc = rt_fail(err, "no trace of a lab started from %s%s%s", dir,
+		             opt_w != NULL ? " with hostwd " : "", opt_w != NULL ? wd : "");
+	for (size_t i = 0; i < n_wds; i++)
+		free(wds[i]);
+	free(wds);
+	free(wd);
+	free(parent);
+	free(dir);
+	return rc;
 }

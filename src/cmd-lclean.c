@@ -1,5 +1,6 @@
 /*
- * src/cmd-lclean.c: lclean: remove every trace of a lab (rt_lab_clean).
+ * src/cmd-lclean.c: lclean: remove every trace of a lab (rt_lab_clean), or of
+ * a lab that no longer loads, from what lstart recorded (rt_lab_clean_dir).
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@ cmd_lclean_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 {
 	const char *dir = NULL, *wd = NULL;
 	struct rt_report rep;
+	struct lab_error *errs = NULL;
 	struct lab *lab = NULL;
 	char *err = NULL;
 	int c, rc = LCMD_OK;
@@ -43,9 +45,21 @@ cmd_lclean_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 			return lcmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (cmdrt_load(ctx, dir, true, &lab) < 0)
-		return LCMD_FAIL;
 	rep = cmdrt_report(ctx, false);
+	if (lab_load(dir != NULL ? dir : ".", &lab, &errs) < 0) {
+		/* A lab broken or deleted since lstart still has to be cleaned. */
+		char *why = errs != NULL ? lab_error_format(errs) : NULL;
+
+		lcmd_warn(ctx, "cannot load the lab in %s (%s): cleaning what lstart recorded",
+		          dir != NULL ? dir : ".", why != NULL ? why : "unknown error");
+		free(why);
+		lab_error_free(errs);
+		if (rt_lab_clean_dir(dir != NULL ? dir : ".", wd, argv + optind,
+		                     (size_t)(argc - optind), &rep, &err) < 0)
+			rc = cmdrt_fail(ctx, err);
+		return rc;
+	}
+	lab_error_free(errs);
 	if (rt_lab_clean(lab, wd, argv + optind, (size_t)(argc - optind), &rep, &err) < 0)
 		rc = cmdrt_fail(ctx, err);
 	lab_free(lab);

@@ -1,16 +1,19 @@
 /*
- * src/cmd-lstatus.c: lstatus: what each host of a lab is doing, and its hubs.
+ * src/cmd-lstatus.c: lstatus: what each host of a lab is doing, where its
+ * console and logs are, and its hubs.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmdrt.h"
 #include "hubs.h"
 #include "lab.h"
 #include "rt.h"
 #include "tmux.h"
+#include "xalloc.h"
 
 enum { OPT_JSON = 256 };
 
@@ -50,6 +53,73 @@ print_hubs(const struct lab *lab, const struct rt_inst *in)
 		putchar('\n');
 		free(stats);
 	}
+}
+
+/* Is name a line of the newline-separated list? */
+static bool
+has_line(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, name, n) == 0 && (p[n] == '\n' || p[n] == '\0'))
+			return true;
+		if ((p = strchr(p, '\n')) != NULL)
+			p++;
+	}
+	return false;
+}
+
+/* NAME.SUFFIX when it exists in hostwd, else "-"; caller frees. */
+static char *
+wd_file(const struct rt_inst *in, const char *name, const char *suffix)
+{
+	char *path = rt_wd_path(in, "%s%s", name, suffix);
+	char *shown = access(path, F_OK) == 0 ? xasprintf("%s%s", name, suffix) : xstrdup("-");
+
+	free(path);
+	return shown;
+}
+
+/*
+ * Where each host's console and logs are: its tmux window (while the lab's
+ * server has it: panes outlive their guest) and its log files, relative to
+ * hostwd, which is printed once with the attach command.
+ */
+static void
+print_consoles(const struct lab *lab, const struct rt_inst *in)
+{
+	char *sock = rt_tmux_sock(in), *windows = rt_tmux_window_names(sock);
+	int wh = 4, ww = 7, wc = 11;
+
+	for (size_t i = 0; i < lab->n_hosts; i++) {
+		int len = (int)strlen(lab->hosts[i].name);
+
+		if (len > wh)
+			wh = len;
+		/* "=umlab:=NAME" and "NAME.console.log" */
+		if (len + (int)strlen(RT_TMUX_SESSION) + 3 > ww)
+			ww = len + (int)strlen(RT_TMUX_SESSION) + 3;
+		if (len + 12 > wc)
+			wc = len + 12;
+	}
+	printf("\n%-*s  %-*s  %-*s  %s\n", wh, "HOST", ww, "CONSOLE", wc, "CONSOLE LOG",
+	       "STARTUP LOG");
+	for (size_t i = 0; i < lab->n_hosts; i++) {
+		const char *name = lab->hosts[i].name;
+		char *win = has_line(windows, name) ? xasprintf("=%s:=%s", RT_TMUX_SESSION, name)
+		                                    : xstrdup("-");
+		char *con = wd_file(in, name, ".console.log"),
+		     *st = wd_file(in, name, ".startup.log");
+
+		printf("%-*s  %-*s  %-*s  %s\n", wh, name, ww, win, wc, con, st);
+		free(win);
+		free(con);
+		free(st);
+	}
+	free(windows);
+	free(sock);
 }
 
 static int
@@ -95,9 +165,10 @@ cmd_lstatus_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 		char *sock = rt_tmux_sock(&res.inst);
 
 		cmdrt_print_table(lab, &res, true);
+		print_consoles(lab, &res.inst);
 		print_hubs(lab, &res.inst);
-		printf("\nhostwd: %s (consoles: NAME.console.log, startup: NAME.startup.log)\n"
-		       "consoles: tmux -S %s attach\n",
+		printf("\nhostwd:  %s (the logs above)\n"
+		       "attach:  tmux -S %s attach -t CONSOLE\n",
 		       res.inst.hostwd, sock);
 		free(sock);
 	}

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hubs.h"
@@ -133,6 +134,26 @@ rt_wait_exit(int pid, int ms)
 	return gone;
 }
 
+/* Wait until every pid marked in up has exited or ms have passed; clear up[i] for the gone. */
+static void
+wait_all(const pid_t *pids, bool *up, size_t n, int ms)
+{
+	struct timespec t0, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (size_t i = 0; i < n; i++) {
+		long long spent;
+
+		if (!up[i])
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		spent = (long long)(now.tv_sec - t0.tv_sec) * 1000 +
+		        (now.tv_nsec - t0.tv_nsec) / 1000000;
+		if (rt_wait_exit(pids[i], spent >= ms ? 0 : (int)(ms - spent)))
+			up[i] = false;
+	}
+}
+
 /* Remove a directory's entries (one level) and the directory. */
 static void
 rm_flat_dir(const char *dir)
@@ -146,25 +167,44 @@ rm_flat_dir(const char *dir)
 }
 
 void
+rt_hubs_stop(const struct rt_inst *in, char *const *domains, size_t n)
+{
+	pid_t *pids = xcalloc(n + 1, sizeof(*pids));
+	char **pfs = xcalloc(n + 1, sizeof(*pfs));
+	bool *up = xcalloc(n + 1, sizeof(*up));
+
+	/* SIGTERM to all first, then one shared wait: hubs close in parallel. */
+	for (size_t i = 0; i < n; i++) {
+		pfs[i] = rt_hub_pidfile(in, domains[i]);
+		up[i] = rt_pidfile_check(pfs[i], &pids[i]) == RT_PID_ALIVE &&
+		        rt_pidfile_kill(pfs[i], SIGTERM) == RT_PID_ALIVE;
+	}
+	wait_all(pids, up, n, 3000);
+	for (size_t i = 0; i < n; i++)
+		if (up[i] && rt_pidfile_kill(pfs[i], SIGKILL) != RT_PID_ALIVE)
+			up[i] = false;
+	wait_all(pids, up, n, 2000);
+	for (size_t i = 0; i < n; i++) {
+		char *dpf = xasprintf("%s.daemon", pfs[i]), *dir = rt_hub_dir(in, domains[i]);
+
+		unlink(pfs[i]);
+		unlink(dpf);
+		rm_flat_dir(dir);
+		free(dpf);
+		free(dir);
+		free(pfs[i]);
+	}
+	free(pfs);
+	free(pids);
+	free(up);
+}
+
+void
 rt_hub_stop(const struct rt_inst *in, const char *domain)
 {
-	char *pf = rt_hub_pidfile(in, domain), *dpf = xasprintf("%s.daemon", pf);
-	char *dir = rt_hub_dir(in, domain);
-	pid_t pid;
+	char *d[] = {(char *)domain};
 
-	if (rt_pidfile_check(pf, &pid) == RT_PID_ALIVE) {
-		rt_pidfile_kill(pf, SIGTERM);
-		if (!rt_wait_exit(pid, 3000)) {
-			rt_pidfile_kill(pf, SIGKILL);
-			rt_wait_exit(pid, 2000);
-		}
-	}
-	unlink(pf);
-	unlink(dpf);
-	rm_flat_dir(dir);
-	free(pf);
-	free(dpf);
-	free(dir);
+	rt_hubs_stop(in, d, 1);
 }
 
 char *

@@ -6,6 +6,7 @@
 #define UMLAB_HUBS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 struct lab_domain;
@@ -20,6 +21,8 @@ int rt_hub_start(const struct rt_inst *in, const struct lab_domain *d, const cha
                  char **err);
 /* Stop the hub of domain if it is ours (SIGTERM, bounded wait, SIGKILL); clean its files. */
 void rt_hub_stop(const struct rt_inst *in, const char *domain);
+/* The same for n domains at once: one shared bounded wait, not one per hub. */
+void rt_hubs_stop(const struct rt_inst *in, char *const *domains, size_t n);
 /* The hub's counters as one line of JSON (hub --stats), or NULL; caller frees. */
 char *rt_hub_stats(const struct rt_inst *in, const char *domain);
 /* Wait up to ms for pid to exit; true if it did. */

@@ -32,6 +32,21 @@ rt_inst_init(struct rt_inst *in, const struct lab *lab, const char *opt_w, char 
 	return 0;
 }
 
+int
+rt_inst_init_dirs(struct rt_inst *in, const char *labdir_abs, const char *hostwd_abs, bool user_wd,
+                  char **err)
+{
+	memset(in, 0, sizeof(*in));
+	in->user_wd = user_wd;
+	in->labdir = xstrdup(labdir_abs);
+	in->hostwd = xstrdup(hostwd_abs);
+	if ((in->base = rt_rundir_base(err)) == NULL)
+		return -1;
+	rt_instance_id(in->labdir, in->hostwd, in->id);
+	in->dir = xasprintf("%s/%s", in->base, in->id);
+	return 0;
+}
+
 void
 rt_inst_clear(struct rt_inst *in)
 {

@@ -13,7 +13,7 @@
 struct lab;
 
 struct rt_inst {
-	const struct lab *lab; /* borrowed */
+	const struct lab *lab; /* borrowed; NULL when the lab could not be loaded */
 	char *labdir;          /* owned; absolute */
 	char *hostwd;          /* owned; absolute */
 	char *base;            /* owned; RUNDIR */
@@ -24,6 +24,12 @@ struct rt_inst {
 
 /* Compute the instance's paths (nothing is created). */
 int rt_inst_init(struct rt_inst *in, const struct lab *lab, const char *opt_w, char **err);
+/*
+ * The same without a lab (lclean of a lab that no longer loads): in->lab is
+ * NULL, the directories are given absolute.
+ */
+int rt_inst_init_dirs(struct rt_inst *in, const char *labdir_abs, const char *hostwd_abs,
+                      bool user_wd, char **err);
 /* Create hostwd and RUNDIR/ID with its subdirectories, mode 0700, checking owners. */
 int rt_inst_create(struct rt_inst *in, char **err);
 void rt_inst_clear(struct rt_inst *in);

@@ -223,6 +223,7 @@ rt_mconsole_send(uv_loop_t *loop, const char *sock, const char *client_dir, cons
 early : {
 	struct mc_early *e = xcalloc(1, sizeof(*e));
 
+	free(selfpath);
 	e->cb = cb;
 	e->arg = arg;
 	e->status = status;

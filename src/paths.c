@@ -130,26 +130,13 @@ home_dir(char **err)
 	return rt_path_absolute(pw->pw_dir, err);
 }
 
-/* The default hostwd under the XDG state directory. */
+/* The directory holding default hostwds: ${XDG_STATE_HOME:-$HOME/.local/state}/umlab/labs. */
 char *
-rt_hostwd_default(const char *labdir_abs, const char *labname, char **err)
+rt_hostwd_parent(char **err)
 {
 	const char *state = getenv("XDG_STATE_HOME");
-	char name[LABNAME_MAX + 1], hash[RT_HASH12_LEN + 1];
 	char *base, *path;
-	size_t i;
 
-	rt_hash12(rt_fnv1a64(RT_FNV1A64_INIT, labdir_abs, strlen(labdir_abs)), hash);
-	for (i = 0; labname != NULL && labname[i] != '\0' && i < LABNAME_MAX; i++) {
-		char c = labname[i];
-		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		          (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-
-		name[i] = ok ? c : '_';
-	}
-	if (i == 0)
-		name[i++] = '_';
-	name[i] = '\0';
 	/* The XDG base-directory spec says relative values are to be ignored. */
 	if (state != NULL && state[0] == '/') {
 		if ((base = rt_path_absolute(state, err)) == NULL)
@@ -162,8 +149,41 @@ rt_hostwd_default(const char *labdir_abs, const char *labname, char **err)
 		base = xasprintf("%s/.local/state", strcmp(home, "/") == 0 ? "" : home);
 		free(home);
 	}
-	path = xasprintf("%s/umlab/labs/%s-%s", strcmp(base, "/") == 0 ? "" : base, name, hash);
+	path = xasprintf("%s/umlab/labs", strcmp(base, "/") == 0 ? "" : base);
 	free(base);
+	return path;
+}
+
+/* The HASH of a default hostwd name LABNAME-HASH. */
+void
+rt_labdir_hash(const char *labdir_abs, char out[RT_HASH12_LEN + 1])
+{
+	rt_hash12(rt_fnv1a64(RT_FNV1A64_INIT, labdir_abs, strlen(labdir_abs)), out);
+}
+
+/* The default hostwd under the XDG state directory. */
+char *
+rt_hostwd_default(const char *labdir_abs, const char *labname, char **err)
+{
+	char name[LABNAME_MAX + 1], hash[RT_HASH12_LEN + 1];
+	char *parent, *path;
+	size_t i;
+
+	rt_labdir_hash(labdir_abs, hash);
+	for (i = 0; labname != NULL && labname[i] != '\0' && i < LABNAME_MAX; i++) {
+		char c = labname[i];
+		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		          (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+
+		name[i] = ok ? c : '_';
+	}
+	if (i == 0)
+		name[i++] = '_';
+	name[i] = '\0';
+	if ((parent = rt_hostwd_parent(err)) == NULL)
+		return NULL;
+	path = xasprintf("%s/%s-%s", parent, name, hash);
+	free(parent);
 	return path;
 }
 

@@ -56,6 +56,12 @@ char *rt_path_absolute(const char *path, char **err);
  */
 char *rt_hostwd_default(const char *labdir_abs, const char *labname, char **err);
 
+/* The directory of default hostwds: ${XDG_STATE_HOME:-$HOME/.local/state}/umlab/labs. */
+char *rt_hostwd_parent(char **err);
+
+/* The HASH of a default hostwd LABNAME-HASH: rt_hash12 of FNV-1a 64 over labdir_abs. */
+void rt_labdir_hash(const char *labdir_abs, char out[RT_HASH12_LEN + 1]);
+
 /*
  * The hostwd to use: opt_w (a -w argument, made absolute by
  * rt_path_absolute) when not NULL, else rt_hostwd_default(). Malloc'd or NULL.

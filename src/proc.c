@@ -200,22 +200,29 @@ rt_pidfile_kill(const char *path, int sig)
 
 	if (rt_pidfile_read(path, &rec) < 0)
 		return RT_PID_NONE;
-	/* Check and signal back to back; a pidfd would close the race fully. */
 	st = classify(&rec);
 	if (st == RT_PID_ALIVE) {
 		int pfd = rt_pidfd_open(rec.pid);
 
 		if (pfd >= 0) {
-			/* The pidfd pins the identity we just verified. */
+			/* Checked again once pinned: a process that took the pid since fails it. */
 			if (classify(&rec) == RT_PID_ALIVE)
-				syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0);
+				rt_pidfd_signal(pfd, sig);
 			close(pfd);
-		} else {
+		} else if (errno == ENOSYS) {
+			/* A kernel without pidfds (before 5.3): check and kill back to back. */
 			kill(rec.pid, sig);
 		}
+		/* Any other failure (ESRCH) means it just exited: its pid may be anyone's now. */
 	}
 	rt_pidrec_clear(&rec);
 	return st;
+}
+
+int
+rt_pidfd_signal(int pidfd, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
 }
 
 int

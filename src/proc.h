@@ -43,6 +43,8 @@ enum rt_pid_state rt_pidfile_check(const char *path, pid_t *pid);
 enum rt_pid_state rt_pidfile_kill(const char *path, int sig);
 /* A pollable fd that becomes readable when pid exits; < 0 on error. */
 int rt_pidfd_open(pid_t pid);
+/* Signal the process a pidfd refers to (never a later holder of its pid); < 0 on error. */
+int rt_pidfd_signal(int pidfd, int sig);
 /* Seconds since the process started, from its start time. */
 double rt_proc_uptime(unsigned long long start);
 /* Memory (PSS) of pid and all its descendants, in KiB. */

@@ -104,6 +104,15 @@ int rt_lab_halt(const struct lab *lab, const struct rt_halt_opts *o, const struc
 int rt_lab_clean(const struct lab *lab, const char *opt_w, char **hosts, size_t n_hosts,
                  const struct rt_report *rep, char **err);
 
+/*
+ * lclean of a lab that can no longer be loaded (lab.yaml broken or deleted):
+ * the instance is found from labdir and -w (or the default hostwds of
+ * labdir) and cleaned by what its record and pid files list. Fails when
+ * there is no trace of it.
+ */
+int rt_lab_clean_dir(const char *labdir, const char *opt_w, char **hosts, size_t n_hosts,
+                     const struct rt_report *rep, char **err);
+
 /* lstatus. */
 int rt_lab_status(const struct lab *lab, const char *opt_w, struct rt_result *res, char **err);
 

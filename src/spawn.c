@@ -5,11 +5,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "spawn.h"
@@ -33,6 +36,18 @@ drain(int fd, char **buf, size_t *len)
 	return 1;
 }
 
+/* Milliseconds left of RT_RUN_TIMEOUT_MS since t0, at least 0. */
+static int
+left_ms(const struct timespec *t0)
+{
+	struct timespec now;
+	long long spent;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	spent = (long long)(now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+	return spent >= RT_RUN_TIMEOUT_MS ? 0 : (int)(RT_RUN_TIMEOUT_MS - spent);
+}
+
 int
 rt_run(char *const argv[], char **out, char **err)
 {
@@ -41,6 +56,8 @@ rt_run(char *const argv[], char **out, char **err)
 	char *obuf = NULL, *ebuf = NULL;
 	size_t olen = 0, elen = 0;
 	struct pollfd pfd[3];
+	struct timespec t0;
+	bool timed_out = false;
 	pid_t pid;
 
 	if (pipe2(po, O_CLOEXEC) < 0)
@@ -71,10 +88,18 @@ rt_run(char *const argv[], char **out, char **err)
 	pfd[0] = (struct pollfd){.fd = po[0], .events = POLLIN};
 	pfd[1] = (struct pollfd){.fd = pe[0], .events = POLLIN};
 	pfd[2] = (struct pollfd){.fd = (int)syscall(SYS_pidfd_open, pid, 0), .events = POLLIN};
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (pfd[0].fd >= 0 || pfd[1].fd >= 0) {
-		if (poll(pfd, 3, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+		int n = poll(pfd, 3, left_ms(&t0));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		if (n == 0) {
+			/* Not yet reaped, the pid is still our child's: safe to kill. */
+			kill(pid, SIGKILL);
+			timed_out = true;
 			break;
 		}
 		if (pfd[0].fd >= 0 && pfd[0].revents && !drain(po[0], &obuf, &olen))
@@ -104,7 +129,10 @@ rt_run(char *const argv[], char **out, char **err)
 	if (ebuf != NULL)
 		while (elen > 0 && (ebuf[elen - 1] == '\n' || ebuf[elen - 1] == ' '))
 			ebuf[--elen] = '\0';
-	if (!WIFEXITED(status)) {
+	if (timed_out) {
+		rc = rt_fail(err, "%s did not finish within %d s: killed", argv[0],
+		             RT_RUN_TIMEOUT_MS / 1000);
+	} else if (!WIFEXITED(status)) {
 		rc = rt_fail(err, "%s died of signal %d", argv[0], WTERMSIG(status));
 	} else {
 		rc = WEXITSTATUS(status);

@@ -9,11 +9,15 @@
 #ifndef UMLAB_SPAWN_H
 #define UMLAB_SPAWN_H
 
+/* A helper still running after this long is wedged (a stopped tmux server): killed. */
+#define RT_RUN_TIMEOUT_MS 60000
+
 /*
  * Run argv (argv[0] looked up in PATH unless it has a slash) with stdin
  * from /dev/null; *out (optional) gets stdout. Returns the exit status
- * (0..255), or -1 with *err set when it could not run or died of a signal;
- * a non-zero status also sets *err to its stderr (or a generic message).
+ * (0..255), or -1 with *err set when it could not run, died of a signal or
+ * ran longer than RT_RUN_TIMEOUT_MS; a non-zero status also sets *err to
+ * its stderr (or a generic message).
  */
 int rt_run(char *const argv[], char **out, char **err);
 

@@ -27,6 +27,7 @@
 #include "locate.h"
 #include "mconsole.h"
 #include "proc.h"
+#include "record.h"
 #include "rt.h"
 #include "spawn.h"
 #include "tmux.h"
@@ -530,7 +531,7 @@ rt_lab_start(const struct lab *lab, const struct rt_start_opts *o, const struct 
 		rc = dry_run(&r, err);
 		goto out;
 	}
-	if (rt_inst_create(in, err) < 0 || start_hubs(&r, err) < 0)
+	if (rt_inst_create(in, err) < 0 || rt_record_write(in, err) < 0 || start_hubs(&r, err) < 0)
 		goto out;
 	uv_loop_init(&r.loop);
 	r.wd_watch.data = &r;
@@ -549,17 +550,22 @@ rt_lab_start(const struct lab *lab, const struct rt_start_opts *o, const struct 
 	for (size_t i = 0; i < lab->n_hosts; i++)
 		res->ok &= !rt_hstate_failed(res->hosts[i].state);
 	if (r.aborting) {
-		/* Take down what this run started; earlier guests stay. */
+		/* Take down what this run started (all at once); earlier guests stay. */
+		bool *killed = xcalloc(lab->n_hosts, sizeof(*killed));
+
 		for (size_t i = 0; i < lab->n_hosts; i++) {
 			char *pf = rt_guest_pidfile(in, lab->hosts[i].name);
 
 			if (res->hosts[i].pid > 0 && res->hosts[i].state != RT_H_RUNNING) {
-				if (rt_pidfile_kill(pf, SIGKILL) == RT_PID_ALIVE)
-					rt_wait_exit(res->hosts[i].pid, 3000);
+				killed[i] = rt_pidfile_kill(pf, SIGKILL) == RT_PID_ALIVE;
 				unlink(pf);
 			}
 			free(pf);
 		}
+		for (size_t i = 0; i < lab->n_hosts; i++)
+			if (killed[i])
+				rt_wait_exit(res->hosts[i].pid, 3000);
+		free(killed);
 		rt_inst_gc(in, rep);
 	}
 	rc = 0;

@@ -10,10 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "hostwd.h"
 #include "hubs.h"
 #include "lab.h"
 #include "proc.h"
+#include "record.h"
 #include "rt.h"
 #include "tmux.h"
 #include "xalloc.h"
@@ -159,7 +161,7 @@ static bool
 domain_in_use(const struct rt_inst *in, char **running, const char *domain)
 {
 	for (char **g = running; *g != NULL; g++) {
-		const struct lab_host *h = lab_host_find(in->lab, *g);
+		const struct lab_host *h = in->lab != NULL ? lab_host_find(in->lab, *g) : NULL;
 
 		if (h == NULL)
 			return true;
@@ -187,9 +189,18 @@ rt_inst_gc(const struct rt_inst *in, const struct rt_report *rep)
 		}
 		free(pf);
 	}
-	for (char **d = hubs; *d != NULL; d++)
-		if (!domain_in_use(in, running, *d))
-			rt_hub_stop(in, *d);
+	{
+		char **unused = xcalloc(1, sizeof(*unused));
+		size_t n_unused = 0;
+
+		for (char **d = hubs; *d != NULL; d++)
+			if (!domain_in_use(in, running, *d)) {
+				unused = xrealloc(unused, (n_unused + 1) * sizeof(*unused));
+				unused[n_unused++] = *d;
+			}
+		rt_hubs_stop(in, unused, n_unused);
+		free(unused);
+	}
 	if (n == 0) {
 		char *sock = rt_tmux_sock(in), *tpf = rt_inst_path(in, "pids/tmux");
 		char *conf = rt_inst_path(in, "tmux.conf");
@@ -206,9 +217,14 @@ rt_inst_gc(const struct rt_inst *in, const struct rt_report *rep)
 		unlink(sock);
 		unlink(tpf);
 		unlink(conf);
+		/* hostwd keeps its copy of the record: lclean may still need it. */
+		free(conf);
+		conf = rt_inst_path(in, "%s", RT_RECORD_RUN);
+		unlink(conf);
 		free(sock);
 		free(tpf);
 		free(conf);
+		rt_agent_clean(in, NULL); /* lexec's lines: no guest holds them now */
 		/* Empty directories only: what is left belongs to a crashed guest. */
 		for (size_t i = 0; i < 4; i++) {
 			static const char *const sub[] = {"hub", "notify", "uml", "pids"};

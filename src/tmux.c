@@ -77,6 +77,21 @@ rt_tmux_has_window(const char *sock, const char *name)
 	return rc == 0;
 }
 
+char *
+rt_tmux_window_names(const char *sock)
+{
+	char *out = NULL, *err = NULL;
+	char *t = xasprintf("=%s", RT_TMUX_SESSION);
+
+	if (tmux(sock, &out, &err, "list-windows", "-t", t, "-F#{window_name}") != 0) {
+		free(out);
+		out = NULL;
+	}
+	free(t);
+	free(err);
+	return out;
+}
+
 int
 rt_tmux_open_window(const char *sock, const char *conf, const char *name, char *const argv[],
                     const char *logpath, pid_t *pid, char **err)

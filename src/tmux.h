@@ -19,6 +19,9 @@ pid_t rt_tmux_server_pid(const char *sock);
 /* Does the window =NAME exist? */
 bool rt_tmux_has_window(const char *sock, const char *name);
 
+/* The session's window names, one per line (one tmux call for all), or NULL. */
+char *rt_tmux_window_names(const char *sock);
+
 /*
  * Open window NAME running argv, its output also appended to logpath, and
  * return the pid of the pane's process. conf is the server's config file

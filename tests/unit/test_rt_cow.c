@@ -1,0 +1,242 @@
+/*
+ * tests/unit/test_rt_cow.c: reading UML COW headers and checking them
+ * against the model filesystem (src/cow.c).
+ *
+ * The headers are written here byte by byte in the layout of the kernel's
+ * arch/um/drivers/cow_user.c, checked against a COW file UML itself made
+ * (xxd of NAME.disk): version 3 is packed and big-endian: magic "OOOM" at
+ * 0, version at 4, mtime (u32) at 8, size (u64) at 12, sector size at 20,
+ * alignment at 24, format at 28, the 4096-byte backing path at 32.
+ */
+#include <endian.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include "cow.h"
+#include "test_rt_tmp.h"
+
+#define V3_LEN (32 + 4096)
+
+/* Big-endian u32 at p. */
+static void
+put_be32(unsigned char *p, uint32_t v)
+{
+	v = htobe32(v);
+	memcpy(p, &v, 4);
+}
+
+/* Big-endian u64 at p. */
+static void
+put_be64(unsigned char *p, uint64_t v)
+{
+	v = htobe64(v);
+	memcpy(p, &v, 8);
+}
+
+/* Write a version 3 header for backing (mtime, size) to DIR/rel, with data after it. */
+static void
+write_v3(void **state, const char *rel, const char *backing, uint32_t mtime, uint64_t size)
+{
+	unsigned char *h = calloc(1, V3_LEN + 512);
+
+	put_be32(h, 0x4f4f4f4d);
+	put_be32(h + 4, 3);
+	put_be32(h + 8, mtime);
+	put_be64(h + 12, size);
+	put_be32(h + 20, 512);
+	put_be32(h + 24, 4096);
+	put_be32(h + 28, 0);
+	strcpy((char *)h + 32, backing);
+	rt_twrite(state, rel, h, V3_LEN + 512);
+	free(h);
+}
+
+/* Make DIR/rel an image of size bytes with this mtime. */
+static void
+make_image(void **state, const char *rel, size_t size, time_t mtime)
+{
+	char *data = calloc(1, size);
+	struct timeval tv[2] = {{.tv_sec = mtime}, {.tv_sec = mtime}};
+
+	rt_twrite(state, rel, data, size);
+	free(data);
+	assert_int_equal(utimes(rt_tpath(state, rel), tv), 0);
+}
+
+/* Version 3 fields come out in host order, the path as the guest saw it. */
+static void
+v3_header_fields_are_read_big_endian(void **state)
+{
+	struct rt_cow cow;
+
+	write_v3(state, "a.disk", "/umlab/fs/default-b45a454cfad3.img", 0x6b015bd8, 1619001344ULL);
+	assert_int_equal(rt_cow_read(rt_tpath(state, "a.disk"), &cow, NULL), 0);
+	assert_int_equal(cow.version, 3);
+	assert_true(cow.mtime == 0x6b015bd8);
+	assert_true(cow.size == 1619001344ULL);
+	assert_string_equal(cow.backing, "/umlab/fs/default-b45a454cfad3.img");
+	rt_cow_clear(&cow);
+}
+
+/* A backing path filling the whole field is read without running off its end. */
+static void
+v3_backing_path_may_fill_its_field(void **state)
+{
+	char path[4097];
+	struct rt_cow cow;
+	unsigned char *h = calloc(1, V3_LEN);
+
+	memset(path, 'p', 4096);
+	path[0] = '/';
+	put_be32(h, 0x4f4f4f4d);
+	put_be32(h + 4, 3);
+	memcpy(h + 32, path, 4096);
+	rt_twrite(state, "full.disk", h, V3_LEN);
+	free(h);
+	assert_int_equal(rt_cow_read(rt_tpath(state, "full.disk"), &cow, NULL), 0);
+	assert_int_equal(strlen(cow.backing), 4096);
+	rt_cow_clear(&cow);
+}
+
+/* A file without the magic is not a COW file. */
+static void
+bad_magic_is_refused(void **state)
+{
+	char *junk = calloc(1, V3_LEN), *err = NULL;
+	struct rt_cow cow;
+
+	memcpy(junk, "XOOM", 4);
+	rt_twrite(state, "junk.disk", junk, V3_LEN);
+	free(junk);
+	assert_int_equal(rt_cow_read(rt_tpath(state, "junk.disk"), &cow, &err), -1);
+	assert_non_null(strstr(err, "bad magic"));
+	free(err);
+}
+
+/* A file shorter than any header is refused. */
+static void
+short_file_is_refused(void **state)
+{
+	char *err = NULL;
+	struct rt_cow cow;
+
+	rt_twrite(state, "short.disk", "OOOM", 4);
+	assert_int_equal(rt_cow_read(rt_tpath(state, "short.disk"), &cow, &err), -1);
+	assert_non_null(strstr(err, "too short"));
+	free(err);
+}
+
+/* A missing COW file is an error naming it. */
+static void
+missing_file_is_an_error(void **state)
+{
+	char *err = NULL;
+	struct rt_cow cow;
+
+	assert_int_equal(rt_cow_read(rt_tpath(state, "none.disk"), &cow, &err), -1);
+	assert_non_null(strstr(err, "none.disk"));
+	free(err);
+}
+
+/* Version 2 (big-endian, path right after the version) is recognised by its path. */
+static void
+v2_header_is_read_for_its_path(void **state)
+{
+	unsigned char *h = calloc(1, 8 + 4096 + 32);
+	struct rt_cow cow;
+
+	put_be32(h, 0x4f4f4f4d);
+	put_be32(h + 4, 2);
+	strcpy((char *)h + 8, "/umlab/fs/old.img");
+	rt_twrite(state, "v2.disk", h, 8 + 4096 + 32);
+	free(h);
+	assert_int_equal(rt_cow_read(rt_tpath(state, "v2.disk"), &cow, NULL), 0);
+	assert_int_equal(cow.version, 2);
+	assert_string_equal(cow.backing, "/umlab/fs/old.img");
+	rt_cow_clear(&cow);
+}
+
+/* A COW file made over this very image (name, size, mtime) passes the check. */
+static void
+check_accepts_the_image_it_was_made_over(void **state)
+{
+	char *err = NULL, *img;
+
+	make_image(state, "default-1.img", 8192, 1700000000);
+	write_v3(state, "pc1.disk", "/umlab/fs/default-1.img", 1700000000, 8192);
+	img = strdup(rt_tpath(state, "default-1.img"));
+	assert_int_equal(rt_cow_check(rt_tpath(state, "pc1.disk"), img, &err), 0);
+	assert_null(err);
+	free(img);
+}
+
+/* An image touched after the COW file was made is reported as modified. */
+static void
+check_reports_a_touched_image(void **state)
+{
+	char *err = NULL, *img;
+
+	make_image(state, "default-1.img", 8192, 1700000001);
+	write_v3(state, "pc1.disk", "/umlab/fs/default-1.img", 1700000000, 8192);
+	img = strdup(rt_tpath(state, "default-1.img"));
+	assert_int_equal(rt_cow_check(rt_tpath(state, "pc1.disk"), img, &err), -1);
+	assert_non_null(strstr(err, "modified"));
+	free(img);
+	free(err);
+}
+
+/* An image of another size is reported with both sizes. */
+static void
+check_reports_a_resized_image(void **state)
+{
+	char *err = NULL, *img;
+
+	make_image(state, "default-1.img", 4096, 1700000000);
+	write_v3(state, "pc1.disk", "/umlab/fs/default-1.img", 1700000000, 8192);
+	img = strdup(rt_tpath(state, "default-1.img"));
+	assert_int_equal(rt_cow_check(rt_tpath(state, "pc1.disk"), img, &err), -1);
+	assert_non_null(strstr(err, "8192"));
+	assert_non_null(strstr(err, "4096"));
+	free(img);
+	free(err);
+}
+
+/* A COW file made over another image (by name) is reported. */
+static void
+check_reports_another_image(void **state)
+{
+	char *err = NULL, *img;
+
+	make_image(state, "default-2.img", 8192, 1700000000);
+	write_v3(state, "pc1.disk", "/umlab/fs/default-1.img", 1700000000, 8192);
+	img = strdup(rt_tpath(state, "default-2.img"));
+	assert_int_equal(rt_cow_check(rt_tpath(state, "pc1.disk"), img, &err), -1);
+	assert_non_null(strstr(err, "default-1.img"));
+	free(img);
+	free(err);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, rttmp_setup, rttmp_teardown)
+	        T(v3_header_fields_are_read_big_endian),
+	        T(v3_backing_path_may_fill_its_field),
+	        T(bad_magic_is_refused),
+	        T(short_file_is_refused),
+	        T(missing_file_is_an_error),
+	        T(v2_header_is_read_for_its_path),
+	        T(check_accepts_the_image_it_was_made_over),
+	        T(check_reports_a_touched_image),
+	        T(check_reports_a_resized_image),
+	        T(check_reports_another_image),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
