@@ -10,15 +10,14 @@
 #include "rt.h"
 
 static const struct option longopts[] = {
-        {"directory", required_argument, NULL, 'd'},
-        {"hostwd", required_argument, NULL, 'w'},
-        {"help", no_argument, NULL, 'h'},
+        LCMD_LAB_LONGOPTS,
         {NULL, 0, NULL, 0},
 };
 
 static int
 cmd_lclean_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 {
+	struct lcmd_lab_opts lo = {0};
 	const char *dir = NULL, *wd = NULL;
 	struct rt_report rep;
 	struct lab_error *errs = NULL;
@@ -26,25 +25,16 @@ cmd_lclean_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 	char *err = NULL;
 	int c, rc = LCMD_OK;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:w:vh", longopts, NULL)) != -1) {
+	while ((c = lcmd_getopt(ctx, argc, argv, ":d:w:vh", longopts, &lo)) != -1) {
 		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'w':
-			wd = optarg;
-			break;
+		case LCMD_GETOPT_DONE:
+			return ctx->status;
 		case 'v':
 			break;
-		case 'h':
-			return lcmd_help(ctx);
-		case ':':
-			return lcmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return lcmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	dir = lo.dir;
+	wd = lo.hostwd;
 	rep = cmdrt_report(ctx, false);
 	if (lab_load(dir != NULL ? dir : ".", &lab, &errs) < 0) {
 		/* A lab broken or deleted since lstart still has to be cleaned. */

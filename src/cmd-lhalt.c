@@ -13,17 +13,15 @@
 
 #define DEFAULT_WAIT_S 20
 
-enum { OPT_JSON = 256, OPT_WAIT };
+enum { OPT_WAIT = 256 };
 
 static const struct option halt_longopts[] = {
-        {"directory", required_argument, NULL, 'd'},
-        {"hostwd", required_argument, NULL, 'w'},
+        LCMD_LAB_LONGOPTS,
         {"remove-fs", no_argument, NULL, 'r'},
         {"quick", no_argument, NULL, 'q'},
         {"wait", required_argument, NULL, OPT_WAIT},
         {"keep-fs", no_argument, NULL, 'F'},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"help", no_argument, NULL, 'h'},
+        LCMD_JSON_LONGOPT,
         {NULL, 0, NULL, 0},
 };
 
@@ -31,6 +29,7 @@ static const struct option halt_longopts[] = {
 static int
 cmd_lhalt_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 {
+	struct lcmd_lab_opts lo = {0};
 	bool crash = strcmp(ctx->entry->name, "lcrash") == 0, json = false;
 	struct rt_halt_opts o = {.crash = crash, .wait_s = DEFAULT_WAIT_S};
 	const char *dir = NULL;
@@ -40,16 +39,11 @@ cmd_lhalt_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 	char *err = NULL, *end;
 	int c, rc = LCMD_OK;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, crash ? ":d:w:Fh" : ":d:w:rqh", halt_longopts, NULL)) !=
-	       -1) {
+	while ((c = lcmd_getopt(ctx, argc, argv, crash ? ":d:w:Fh" : ":d:w:rqh", halt_longopts,
+	                        &lo)) != -1) {
 		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'w':
-			o.opt_w = optarg;
-			break;
+		case LCMD_GETOPT_DONE:
+			return ctx->status;
 		case 'r':
 			o.remove_fs = true;
 			break;
@@ -66,18 +60,11 @@ cmd_lhalt_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 				return lcmd_usage_error(ctx, "--keep-fs is an lcrash option");
 			o.keep_fs = true;
 			break;
-		case OPT_JSON:
-			json = true;
-			ctx->json = true;
-			break;
-		case 'h':
-			return lcmd_help(ctx);
-		case ':':
-			return lcmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return lcmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	dir = lo.dir;
+	o.opt_w = lo.hostwd;
+	json = lo.json;
 	o.hosts = argv + optind;
 	o.n_hosts = (size_t)(argc - optind);
 	if (cmdrt_load(ctx, dir, true, &lab) < 0)

@@ -211,6 +211,7 @@ json_test(struct json_out *j, const struct lab_test *t)
 	json_begin_object(j, NULL);
 	json_string(j, "name", t->name);
 	json_string(j, "on", t->on);
+	json_bool(j, "local", t->local);
 	json_string(j, "run", t->run);
 	json_begin_object(j, "expect");
 	if (t->expect.has_status)
@@ -487,8 +488,8 @@ print_text(const struct linfo *li)
 	if (lab->n_tests > 0) {
 		printf("\ntests (%zu)\n", lab->n_tests);
 		for (size_t i = 0; i < lab->n_tests; i++)
-			printf("  %s on %s: %s\n", lab->tests[i].name, lab->tests[i].on,
-			       lab->tests[i].run);
+			printf("  %s on %s: %s\n", lab->tests[i].name,
+			       lab->tests[i].local ? "local" : lab->tests[i].on, lab->tests[i].run);
 	}
 
 	size_t n = lab_error_count(lab->warnings);
@@ -556,18 +557,20 @@ report_load_errors(struct lcmd_ctx *ctx, const char *dir_arg, const struct lab_e
 	return LCMD_FAIL;
 }
 
-enum { OPT_JSON = 256, OPT_DOT };
+enum { OPT_DOT = 256 };
 
 static const struct option linfo_options[] = {
-        {"dir", required_argument, NULL, 'd'}, {"hostwd", required_argument, NULL, 'w'},
-        {"json", no_argument, NULL, OPT_JSON}, {"dot", no_argument, NULL, OPT_DOT},
-        {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
+        LCMD_LAB_LONGOPTS,
+        LCMD_JSON_LONGOPT,
+        {"dot", no_argument, NULL, OPT_DOT},
+        {NULL, 0, NULL, 0},
 };
 
 /* linfo [-d DIR] [--json | --dot] [-w HOSTWD] */
 static int
 cmd_linfo_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 {
+	struct lcmd_lab_opts lo = {0};
 	const char *opt_w = NULL;
 	bool json = false, dot = false;
 	struct linfo li = {0};
@@ -575,28 +578,18 @@ cmd_linfo_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 	int c, rc;
 
 	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+d:w:h", linfo_options, NULL)) != -1) {
+	while ((c = lcmd_getopt(ctx, argc, argv, ":d:w:h", linfo_options, &lo)) != -1) {
 		switch (c) {
-		case 'd':
-			li.dir_arg = optarg;
-			break;
-		case 'w':
-			opt_w = optarg;
-			break;
-		case OPT_JSON:
-			json = true;
-			break;
+		case LCMD_GETOPT_DONE:
+			return ctx->status;
 		case OPT_DOT:
 			dot = true;
 			break;
-		case 'h':
-			return lcmd_help(ctx);
-		default:
-			return lcmd_usage_error(ctx, "unknown option or missing argument '%s'",
-			                        argv[optind - 1]);
 		}
 	}
+	li.dir_arg = lo.dir;
+	opt_w = lo.hostwd;
+	json = lo.json;
 	if (optind < argc)
 		return lcmd_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
 	if (json && dot)

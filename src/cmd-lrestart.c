@@ -16,23 +16,22 @@
 #define DEFAULT_TIMEOUT_S 180
 #define HALT_WAIT_S       10
 
-enum { OPT_TIMEOUT = 256, OPT_CLEAN, OPT_JSON, OPT_CRASH };
+enum { OPT_TIMEOUT = 256, OPT_CLEAN, OPT_CRASH };
 
 static const struct option longopts[] = {
-        {"directory", required_argument, NULL, 'd'},
-        {"hostwd", required_argument, NULL, 'w'},
+        LCMD_LAB_LONGOPTS,
         {"clean", no_argument, NULL, OPT_CLEAN},
         {"crash", no_argument, NULL, OPT_CRASH},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
-        {"json", no_argument, NULL, OPT_JSON},
+        LCMD_JSON_LONGOPT,
         {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
 
 static int
 cmd_lrestart_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 {
+	struct lcmd_lab_opts lo = {0};
 	struct rt_halt_opts ho = {.wait_s = HALT_WAIT_S};
 	struct rt_start_opts so = {.timeout_s = DEFAULT_TIMEOUT_S, .headless = true};
 	const char *dir = NULL;
@@ -43,15 +42,10 @@ cmd_lrestart_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 	char *err = NULL, *end;
 	int c, rc = LCMD_OK;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:w:qh", longopts, NULL)) != -1) {
+	while ((c = lcmd_getopt(ctx, argc, argv, ":d:w:qh", longopts, &lo)) != -1) {
 		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'w':
-			ho.opt_w = so.opt_w = optarg;
-			break;
+		case LCMD_GETOPT_DONE:
+			return ctx->status;
 		case OPT_CLEAN:
 			clean = true;
 			break;
@@ -65,21 +59,14 @@ cmd_lrestart_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 				return lcmd_usage_error(ctx, "--timeout wants seconds, not '%s'",
 				                        optarg);
 			break;
-		case OPT_JSON:
-			json = true;
-			ctx->json = true;
-			break;
 		case 'q':
 			quiet = true;
 			break;
-		case 'h':
-			return lcmd_help(ctx);
-		case ':':
-			return lcmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return lcmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	dir = lo.dir;
+	ho.opt_w = so.opt_w = lo.hostwd;
+	json = lo.json;
 	ho.hosts = so.hosts = argv + optind;
 	ho.n_hosts = so.n_hosts = (size_t)(argc - optind);
 	if (cmdrt_load(ctx, dir, quiet, &lab) < 0)

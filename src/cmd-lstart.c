@@ -18,21 +18,19 @@
 #define DEFAULT_TIMEOUT_S 180
 #define TAIL_LINES        15
 
-enum { OPT_TIMEOUT = 256, OPT_HEADLESS, OPT_JSON, OPT_DRY_RUN, OPT_ABORT };
+enum { OPT_TIMEOUT = 256, OPT_HEADLESS, OPT_DRY_RUN, OPT_ABORT };
 
 static const struct option longopts[] = {
-        {"directory", required_argument, NULL, 'd'},
-        {"hostwd", required_argument, NULL, 'w'},
+        LCMD_LAB_LONGOPTS,
         {"parallel", required_argument, NULL, 'p'},
         {"sequential", no_argument, NULL, 's'},
         {"pass", required_argument, NULL, 'o'},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"headless", no_argument, NULL, OPT_HEADLESS},
-        {"json", no_argument, NULL, OPT_JSON},
+        LCMD_JSON_LONGOPT,
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
         {"abort-on-failure", no_argument, NULL, OPT_ABORT},
         {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
 
@@ -78,6 +76,7 @@ print_failures(const struct lab *lab, const struct rt_result *res)
 static int
 cmd_lstart_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 {
+	struct lcmd_lab_opts lo = {0};
 	struct rt_start_opts o = {.timeout_s = DEFAULT_TIMEOUT_S};
 	const char *dir = NULL;
 	bool json = false, quiet = false;
@@ -87,15 +86,11 @@ cmd_lstart_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 	char *err = NULL;
 	int c, rc = LCMD_OK;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:w:p:so:qh", longopts, NULL)) != -1) {
+	while ((c = lcmd_getopt(ctx, argc, argv, ":d:w:p:so:qh", longopts, &lo)) != -1) {
 		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'w':
-			o.opt_w = optarg;
-			break;
+		case LCMD_GETOPT_DONE:
+			rt_guest_opts_clear(&o.gopts);
+			return ctx->status;
 		case 'p':
 			if (parse_uint(optarg, &o.parallel) < 0)
 				return lcmd_usage_error(ctx, "-p wants a number, not '%s'", optarg);
@@ -121,10 +116,6 @@ cmd_lstart_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 		case OPT_HEADLESS:
 			o.headless = true;
 			break;
-		case OPT_JSON:
-			json = true;
-			ctx->json = true;
-			break;
 		case OPT_DRY_RUN:
 			o.dry_run = true;
 			break;
@@ -134,15 +125,11 @@ cmd_lstart_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 		case 'q':
 			quiet = true;
 			break;
-		case 'h':
-			rt_guest_opts_clear(&o.gopts);
-			return lcmd_help(ctx);
-		case ':':
-			return lcmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return lcmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	dir = lo.dir;
+	o.opt_w = lo.hostwd;
+	json = lo.json;
 	o.hosts = argv + optind;
 	o.n_hosts = (size_t)(argc - optind);
 	if (!isatty(STDIN_FILENO) && !isatty(STDOUT_FILENO))

@@ -15,13 +15,9 @@
 #include "tmux.h"
 #include "xalloc.h"
 
-enum { OPT_JSON = 256 };
-
 static const struct option longopts[] = {
-        {"directory", required_argument, NULL, 'd'},
-        {"hostwd", required_argument, NULL, 'w'},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"help", no_argument, NULL, 'h'},
+        LCMD_LAB_LONGOPTS,
+        LCMD_JSON_LONGOPT,
         {NULL, 0, NULL, 0},
 };
 
@@ -125,6 +121,7 @@ print_consoles(const struct lab *lab, const struct rt_inst *in)
 static int
 cmd_lstatus_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 {
+	struct lcmd_lab_opts lo = {0};
 	const char *dir = NULL, *wd = NULL;
 	struct rt_result res = {0};
 	struct lab *lab = NULL;
@@ -132,27 +129,15 @@ cmd_lstatus_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 	char *err = NULL;
 	int c, rc = LCMD_OK;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:w:h", longopts, NULL)) != -1) {
+	while ((c = lcmd_getopt(ctx, argc, argv, ":d:w:h", longopts, &lo)) != -1) {
 		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'w':
-			wd = optarg;
-			break;
-		case OPT_JSON:
-			json = true;
-			ctx->json = true;
-			break;
-		case 'h':
-			return lcmd_help(ctx);
-		case ':':
-			return lcmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return lcmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+		case LCMD_GETOPT_DONE:
+			return ctx->status;
 		}
 	}
+	dir = lo.dir;
+	wd = lo.hostwd;
+	json = lo.json;
 	if (optind < argc)
 		return lcmd_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
 	if (cmdrt_load(ctx, dir, true, &lab) < 0)

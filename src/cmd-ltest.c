@@ -31,7 +31,6 @@
 
 enum {
 	OPT_JUNIT = 256,
-	OPT_JSON,
 	OPT_KEEP,
 	OPT_REUSE,
 	OPT_NO_START,
@@ -46,11 +45,10 @@ enum {
 };
 
 static const struct option longopts[] = {
-        {"directory", required_argument, NULL, 'd'},
-        {"hostwd", required_argument, NULL, 'w'},
+        LCMD_LAB_LONGOPTS,
         {"results", required_argument, NULL, OPT_RESULTS},
         {"junit", required_argument, NULL, OPT_JUNIT},
-        {"json", no_argument, NULL, OPT_JSON},
+        LCMD_JSON_LONGOPT,
         {"keep", no_argument, NULL, OPT_KEEP},
         {"reuse", no_argument, NULL, OPT_REUSE},
         {"no-start", no_argument, NULL, OPT_NO_START},
@@ -66,7 +64,6 @@ static const struct option longopts[] = {
         {"only", required_argument, NULL, OPT_ONLY},
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
 
@@ -347,26 +344,19 @@ stop_lab(struct run *r, const struct rt_report *rep, const char *hostwd, const c
 static int
 parse_args(struct lcmd_ctx *ctx, int argc, char **argv, struct opts *o)
 {
+	struct lcmd_lab_opts lo = {0};
 	char *err = NULL;
 	int c, rc;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:w:t:p:o:vqh", longopts, NULL)) != -1) {
+	while ((c = lcmd_getopt(ctx, argc, argv, ":d:w:t:p:o:vqh", longopts, &lo)) != -1) {
 		switch (c) {
-		case 'd':
-			o->dir = optarg;
-			break;
-		case 'w':
-			o->opt_w = optarg;
-			break;
+		case LCMD_GETOPT_DONE:
+			return ctx->status;
 		case OPT_RESULTS:
 			o->results = optarg;
 			break;
 		case OPT_JUNIT:
 			o->junit = optarg;
-			break;
-		case OPT_JSON:
-			o->json = true;
 			break;
 		case OPT_KEEP:
 			o->keep = true;
@@ -424,14 +414,11 @@ parse_args(struct lcmd_ctx *ctx, int argc, char **argv, struct opts *o)
 		case 'q':
 			o->quiet = true;
 			break;
-		case 'h':
-			return lcmd_help(ctx);
-		case ':':
-			return lcmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return lcmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	o->dir = lo.dir;
+	o->opt_w = lo.hostwd;
+	o->json = lo.json;
 	if (optind < argc)
 		return lcmd_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
 	if (o->no_start && o->reuse)

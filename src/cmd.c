@@ -26,9 +26,19 @@ extern const struct lcmd_entry cmd_ltop_entry;
 extern const struct lcmd_entry cmd_lconnect_entry;
 
 static const struct lcmd_entry *lcmd_table[] = {
-	&cmd_linfo_entry, &cmd_lstart_entry, &cmd_lhalt_entry,	 &cmd_lcrash_entry,
-	&cmd_lclean_entry, &cmd_lstatus_entry, &cmd_ltest_entry, &cmd_lrestart_entry,
-	&cmd_lexec_entry, &cmd_lcapture_entry, &cmd_ltop_entry, &cmd_lconnect_entry, NULL,
+        &cmd_linfo_entry,
+        &cmd_lstart_entry,
+        &cmd_lhalt_entry,
+        &cmd_lcrash_entry,
+        &cmd_lclean_entry,
+        &cmd_lstatus_entry,
+        &cmd_ltest_entry,
+        &cmd_lrestart_entry,
+        &cmd_lexec_entry,
+        &cmd_lcapture_entry,
+        &cmd_ltop_entry,
+        &cmd_lconnect_entry,
+        NULL,
 };
 
 /* Find a command by exact name. */
@@ -109,9 +119,42 @@ lcmd_usage_error(struct lcmd_ctx *ctx, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nusage: %s %s\nTry '%s --help'.\n", ctx->entry->name, ctx->entry->usage,
-		ctx->entry->name);
+	        ctx->entry->name);
 	ctx->status = LCMD_USAGE;
 	return LCMD_USAGE;
+}
+
+int
+lcmd_getopt(struct lcmd_ctx *ctx, int argc, char **argv, const char *shortopts,
+            const struct option *longopts, struct lcmd_lab_opts *lab)
+{
+	int c;
+
+	opterr = 0;
+	for (;;) {
+		switch ((c = getopt_long(argc, argv, shortopts, longopts, NULL))) {
+		case 'd':
+			lab->dir = optarg;
+			break;
+		case 'w':
+			lab->hostwd = optarg;
+			break;
+		case LCMD_OPT_JSON:
+			lab->json = ctx->json = true;
+			break;
+		case 'h':
+			lcmd_help(ctx);
+			return LCMD_GETOPT_DONE;
+		case ':':
+			lcmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
+			return LCMD_GETOPT_DONE;
+		case '?':
+			lcmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+			return LCMD_GETOPT_DONE;
+		default:
+			return c;
+		}
+	}
 }
 
 static int

@@ -10,6 +10,7 @@
 #ifndef UMLAB_CMD_H
 #define UMLAB_CMD_H
 
+#include <getopt.h>
 #include <stdbool.h>
 
 struct lcmd_ctx;
@@ -36,12 +37,42 @@ void lcmd_warn(struct lcmd_ctx *ctx, const char *fmt, ...) __attribute__((format
 int lcmd_help(struct lcmd_ctx *ctx);
 /* Print "usage: ..." to stderr; returns 2 (bad invocation). */
 int lcmd_usage_error(struct lcmd_ctx *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 const struct lcmd_entry *lcmd_find(const char *name);
 
+/* Options every lab command shares; lcmd_getopt fills them. */
+struct lcmd_lab_opts {
+	const char *dir;    /* -d, --directory: the lab directory, NULL for "." */
+	const char *hostwd; /* -w, --hostwd: host working directory, NULL for the default */
+	bool json;          /* --json: also sets ctx->json so errors come out as JSON */
+};
+
+#define LCMD_OPT_JSON 0x1000 /* getopt value of --json */
+/* Long options lcmd_getopt handles; put them first in a command's table. */
+#define LCMD_LAB_LONGOPTS                                                                          \
+	{"directory", required_argument, NULL, 'd'}, {"hostwd", required_argument, NULL, 'w'},     \
+	{                                                                                          \
+		"help", no_argument, NULL, 'h'                                                     \
+	}
+#define LCMD_JSON_LONGOPT                                                                          \
+	{                                                                                          \
+		"json", no_argument, NULL, LCMD_OPT_JSON                                           \
+	}
+
+/* lcmd_getopt's answer when the command must return ctx->status now. */
+#define LCMD_GETOPT_DONE (-2)
+
+/*
+ * getopt_long for a lab command: handles -d, -w, --json and --help itself,
+ * reports bad options and missing values as usage errors, and returns every
+ * other option for the command's own switch. shortopts must start with ':'.
+ */
+int lcmd_getopt(struct lcmd_ctx *ctx, int argc, char **argv, const char *shortopts,
+                const struct option *longopts, struct lcmd_lab_opts *lab);
+
 /* Exit statuses shared by all commands. */
-#define LCMD_OK	   0
+#define LCMD_OK    0
 #define LCMD_FAIL  1 /* the operation failed */
 #define LCMD_USAGE 2 /* bad command line */
 

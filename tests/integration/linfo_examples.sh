@@ -119,7 +119,8 @@ if name in expect:
 if lab['format'] == 'yaml':
     check(len(doc['tests']) > 0, 'a tests: section')
     for t in doc['tests']:
-        check(t['on'] in hosts, 'test %s runs on a host of the lab' % t['name'])
+        check(t['on'] in hosts if not t['local'] else t['on'] is None,
+              'test %s runs on a host of the lab, or locally' % t['name'])
 
 for p in problems:
     print('%s: %s' % (name, p))
