@@ -22,11 +22,9 @@
 enum { OPT_ALL = 256, OPT_HERE };
 
 static const struct option longopts[] = {
-        {"directory", required_argument, NULL, 'd'},
-        {"hostwd", required_argument, NULL, 'w'},
+        LCMD_LAB_LONGOPTS,
         {"all", no_argument, NULL, OPT_ALL},
         {"here", no_argument, NULL, OPT_HERE},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
 
@@ -149,6 +147,7 @@ connect_all(struct lcmd_ctx *ctx, const struct lab *lab, const char *sock)
 static int
 cmd_lconnect_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 {
+	struct lcmd_lab_opts lo = {0};
 	const char *dir = NULL, *wd = NULL, *host = NULL;
 	bool all = false, here = false;
 	struct rt_inst in = {0};
@@ -156,29 +155,20 @@ cmd_lconnect_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 	char *err = NULL, *sock = NULL;
 	int c, rc = LCMD_FAIL;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:w:h", longopts, NULL)) != -1) {
+	while ((c = lcmd_getopt(ctx, argc, argv, ":d:w:h", longopts, &lo)) != -1) {
 		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'w':
-			wd = optarg;
-			break;
+		case LCMD_GETOPT_DONE:
+			return ctx->status;
 		case OPT_ALL:
 			all = true;
 			break;
 		case OPT_HERE:
 			here = true;
 			break;
-		case 'h':
-			return lcmd_help(ctx);
-		case ':':
-			return lcmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return lcmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	dir = lo.dir;
+	wd = lo.hostwd;
 	if (all ? optind != argc : optind != argc - 1)
 		return lcmd_usage_error(ctx, all ? "--all takes no host" : "which host?");
 	host = all ? NULL : argv[optind];

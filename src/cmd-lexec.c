@@ -23,15 +23,13 @@
 enum { OPT_TIMEOUT = 256, OPT_WAIT, OPT_BRIDGE };
 
 static const struct option longopts[] = {
-        {"directory", required_argument, NULL, 'd'},
-        {"hostwd", required_argument, NULL, 'w'},
+        LCMD_LAB_LONGOPTS,
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"wait", required_argument, NULL, OPT_WAIT},
         {"env", required_argument, NULL, 'e'},
         {"chdir", required_argument, NULL, 'C'},
         {"no-stdin", no_argument, NULL, 'n'},
         {"agent-bridge", required_argument, NULL, OPT_BRIDGE},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
 
@@ -75,6 +73,7 @@ explain_down(struct lcmd_ctx *ctx, const struct rt_inst *in, const char *host,
 static int
 cmd_lexec_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 {
+	struct lcmd_lab_opts lo = {0};
 	const char *dir = NULL, *wd = NULL, *host;
 	struct rt_agent_call call = {.wait_s = 0};
 	char **env = xcalloc((size_t)argc + 1, sizeof(*env)), *err = NULL;
@@ -86,16 +85,12 @@ cmd_lexec_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 	int c, rc = LEXEC_ERROR, sock = -1, status = 0;
 	ssize_t sl;
 
-	opterr = 0;
 	/* '+': options stop at the host name; the command's own are its own. */
-	while ((c = getopt_long(argc, argv, "+:d:w:e:C:nh", longopts, NULL)) != -1) {
+	while ((c = lcmd_getopt(ctx, argc, argv, "+:d:w:e:C:nh", longopts, &lo)) != -1) {
 		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'w':
-			wd = optarg;
-			break;
+		case LCMD_GETOPT_DONE:
+			free(env);
+			return ctx->status;
 		case 'e':
 			if (strchr(optarg, '=') == NULL || optarg[0] == '=') {
 				free(env);
@@ -123,17 +118,10 @@ cmd_lexec_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 		case OPT_BRIDGE:
 			free(env);
 			return rt_agent_bridge_main(optarg, 3);
-		case 'h':
-			free(env);
-			return lcmd_help(ctx);
-		case ':':
-			free(env);
-			return lcmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			free(env);
-			return lcmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	dir = lo.dir;
+	wd = lo.hostwd;
 	if (optind >= argc) {
 		free(env);
 		return lcmd_usage_error(ctx, "which host?");

@@ -24,9 +24,7 @@
 #include "xalloc.h"
 
 static const struct option longopts[] = {
-        {"directory", required_argument, NULL, 'd'},
-        {"hostwd", required_argument, NULL, 'w'},
-        {"help", no_argument, NULL, 'h'},
+        LCMD_LAB_LONGOPTS,
         {NULL, 0, NULL, 0},
 };
 
@@ -366,6 +364,7 @@ reap(struct ui *u)
 static int
 cmd_ltop_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 {
+	struct lcmd_lab_opts lo = {0};
 	const char *dir = NULL, *wd = NULL;
 	struct rt_inst in = {0};
 	struct lab *lab = NULL;
@@ -374,23 +373,14 @@ cmd_ltop_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 	int c;
 	ssize_t sl;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:w:h", longopts, NULL)) != -1) {
+	while ((c = lcmd_getopt(ctx, argc, argv, ":d:w:h", longopts, &lo)) != -1) {
 		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'w':
-			wd = optarg;
-			break;
-		case 'h':
-			return lcmd_help(ctx);
-		case ':':
-			return lcmd_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return lcmd_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+		case LCMD_GETOPT_DONE:
+			return ctx->status;
 		}
 	}
+	dir = lo.dir;
+	wd = lo.hostwd;
 	if (optind < argc)
 		return lcmd_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
 	if (!isatty(1) || !isatty(0))

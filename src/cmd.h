@@ -66,7 +66,8 @@ struct lcmd_lab_opts {
 /*
  * getopt_long for a lab command: handles -d, -w, --json and --help itself,
  * reports bad options and missing values as usage errors, and returns every
- * other option for the command's own switch. shortopts must start with ':'.
+ * other option for the command's own switch. shortopts must start with ':'
+ * (after an optional '+').
  */
 int lcmd_getopt(struct lcmd_ctx *ctx, int argc, char **argv, const char *shortopts,
                 const struct option *longopts, struct lcmd_lab_opts *lab);
