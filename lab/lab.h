@@ -21,30 +21,30 @@
 
 /* Error classes; the text always says more. */
 enum lab_error_code {
-	LAB_E_IO = 1,	     /* a file exists but cannot be read */
-	LAB_E_SYNTAX,	     /* malformed YAML, lab.conf line or lab.dep line */
-	LAB_E_UNKNOWN_KEY,   /* unknown key in lab.yaml */
-	LAB_E_TYPE,	     /* wrong value type or out-of-range value */
-	LAB_E_NAME,	     /* host/domain/interface name outside the safe set */
-	LAB_E_DUPLICATE,     /* the same host, interface or key twice */
-	LAB_E_IFACE_GAP,     /* eth0, eth2 without eth1 */
-	LAB_E_MEMORY,	     /* memory outside LAB_MEM_MIN_MB..LAB_MEM_MAX_MB */
-	LAB_E_UNKNOWN_HOST,  /* a dependency or test names a host not in the lab */
-	LAB_E_CYCLE,	     /* dependency cycle; the message lists it */
-	LAB_E_UNSAFE_PATH,   /* overlay symlink escaping the lab directory */
-	LAB_E_NOT_A_LAB,     /* no lab.yaml, lab.conf, lab.dep nor host dirs */
-	LAB_W_UNSUPPORTED,   /* warning: kept in the model, not honoured */
-	LAB_W_STYLE,	     /* warning: CRLF, stray blanks, deprecated syntax */
+	LAB_E_IO = 1,       /* a file exists but cannot be read */
+	LAB_E_SYNTAX,       /* malformed YAML, lab.conf line or lab.dep line */
+	LAB_E_UNKNOWN_KEY,  /* unknown key in lab.yaml */
+	LAB_E_TYPE,         /* wrong value type or out-of-range value */
+	LAB_E_NAME,         /* host/domain/interface name outside the safe set */
+	LAB_E_DUPLICATE,    /* the same host, interface or key twice */
+	LAB_E_IFACE_GAP,    /* eth0, eth2 without eth1 */
+	LAB_E_MEMORY,       /* memory outside LAB_MEM_MIN_MB..LAB_MEM_MAX_MB */
+	LAB_E_UNKNOWN_HOST, /* a dependency or test names a host not in the lab */
+	LAB_E_CYCLE,        /* dependency cycle; the message lists it */
+	LAB_E_UNSAFE_PATH,  /* overlay symlink escaping the lab directory */
+	LAB_E_NOT_A_LAB,    /* no lab.yaml, lab.conf, lab.dep nor host dirs */
+	LAB_W_UNSUPPORTED,  /* warning: kept in the model, not honoured */
+	LAB_W_STYLE,        /* warning: CRLF, stray blanks, deprecated syntax */
 };
 
 /* One diagnostic, with its place. Lists are singly linked, in order found. */
 struct lab_error {
 	enum lab_error_code code;
-	char *file;	      /* owned; relative to the lab directory, e.g. "lab.yaml" */
-	unsigned int line;    /* 1-based; 0 means the whole file */
-	unsigned int col;     /* 1-based; 0 when unknown */
-	char *msg;	      /* owned */
-	char *hint;	      /* owned; "did you mean 'interfaces'?" or NULL */
+	char *file;             /* owned; relative to the lab directory, e.g. "lab.yaml" */
+	unsigned int line;      /* 1-based; 0 means the whole file */
+	unsigned int col;       /* 1-based; 0 when unknown */
+	char *msg;              /* owned */
+	char *hint;             /* owned; "did you mean 'interfaces'?" or NULL */
 	struct lab_error *next; /* owned */
 };
 
@@ -55,50 +55,50 @@ struct lab_origin {
 	unsigned int col;
 };
 
-#define LAB_NAME_MAX	  32   /* host and domain names: [A-Za-z0-9][A-Za-z0-9_-]{0,31} */
-#define LAB_IFACES_MAX	  64   /* eth0 .. eth63 */
-#define LAB_MEM_MIN_MB	  16
-#define LAB_MEM_MAX_MB	  8192
+#define LAB_NAME_MAX       32 /* host and domain names: [A-Za-z0-9][A-Za-z0-9_-]{0,31} */
+#define LAB_IFACES_MAX     64 /* eth0 .. eth63 */
+#define LAB_MEM_MIN_MB     16
+#define LAB_MEM_MAX_MB     8192
 #define LAB_MEM_DEFAULT_MB 64
 
 /* One network interface of a host: ethN on a collision domain. */
 struct lab_iface {
 	unsigned int index; /* N in ethN */
-	char *domain;	    /* owned; a valid name */
-	char *mac;	    /* owned; "02:xx:xx:xx:xx:xx" or NULL: use lab_iface_mac() */
+	char *domain;       /* owned; a valid name */
+	char *mac;          /* owned; "02:xx:xx:xx:xx:xx" or NULL: use lab_iface_mac() */
 	struct lab_origin origin;
 };
 
 /* A setting the lab asks for that the model keeps but may not honour (legacy lab.conf). */
 struct lab_option {
-	char *key;	 /* owned; "mem", "image", "sysctl", "D", ... */
-	char *value;	 /* owned; NULL for a bare flag like pc1[D] */
-	bool honoured;	 /* true when the model maps it to a field (mem -> memory_mb) */
+	char *key;     /* owned; "mem", "image", "sysctl", "D", ... */
+	char *value;   /* owned; NULL for a bare flag like pc1[D] */
+	bool honoured; /* true when the model maps it to a field (mem -> memory_mb) */
 	struct lab_origin origin;
 };
 
 /* One guest. Arrays are sorted as the user wrote them, interfaces by index. */
 struct lab_host {
-	char *name; /* owned; a valid name */
+	char *name;               /* owned; a valid name */
 	struct lab_iface *ifaces; /* owned array, sorted by index, no gaps */
 	size_t n_ifaces;
 	unsigned int memory_mb; /* 0: lab default */
-	char *fs;		/* owned; model filesystem name, NULL: default */
-	char *kernel;		/* owned; kernel path, NULL: default linux.uml */
-	char **kargs;		/* owned; extra kernel command-line words */
+	char *fs;               /* owned; model filesystem name, NULL: default */
+	char *kernel;           /* owned; kernel path, NULL: default linux.uml */
+	char **kargs;           /* owned; extra kernel command-line words */
 	size_t n_kargs;
-	char **sysctls;		/* owned; "net.ipv4.ip_forward=1", applied in the guest */
+	char **sysctls; /* owned; "net.ipv4.ip_forward=1", applied in the guest */
 	size_t n_sysctls;
-	char **execs;		/* owned; commands run after the startup scripts */
+	char **execs; /* owned; commands run after the startup scripts */
 	size_t n_execs;
 	unsigned int num_terms; /* consoles wanted (Netkit num_terms); 1 by default */
-	bool ipv6;		/* Netkit ipv6=true; default true */
-	char *startup;	/* owned; "pc1.startup" relative to the lab dir, or NULL */
-	char *shutdown; /* owned; "pc1.shutdown", or NULL */
-	char *overlay;	/* owned; "pc1" when the directory pc1/ exists, or NULL */
-	char **depends; /* owned; names of hosts that must be ready first, no repeats */
+	bool ipv6;              /* Netkit ipv6=true; default true */
+	char *startup;          /* owned; "pc1.startup" relative to the lab dir, or NULL */
+	char *shutdown;         /* owned; "pc1.shutdown", or NULL */
+	char *overlay;          /* owned; "pc1" when the directory pc1/ exists, or NULL */
+	char **depends;         /* owned; names of hosts that must be ready first, no repeats */
 	size_t n_depends;
-	size_t *dep_index; /* owned; dep_index[k] is the host index of depends[k] */
+	size_t *dep_index;          /* owned; dep_index[k] is the host index of depends[k] */
 	struct lab_option *options; /* owned; legacy options as written */
 	size_t n_options;
 	struct lab_origin origin;
@@ -114,38 +114,38 @@ struct lab_impair {
 
 /* One collision domain: one hub. */
 struct lab_domain {
-	char *name;	     /* owned */
-	bool capture;	     /* record all frames to hostwd from hub start */
+	char *name;   /* owned */
+	bool capture; /* record all frames to hostwd from hub start */
 	struct lab_impair impair;
-	char **members;	     /* owned array of owned strings: "host:ethN", in host order */
+	char **members; /* owned array of owned strings: "host:ethN", in host order */
 	size_t n_members;
 	struct lab_origin origin; /* first place it appears */
 };
 
 /* One expectation of a test (issue: regression networks). */
 struct lab_expect {
-	bool has_status;	/* false when the lab says "status: any" */
-	int status;		/* expected exit status; 0 by default */
-	char *stdout_re;	/* owned; POSIX extended regex that must match, or NULL */
-	char *stdout_not_re;	/* owned; must not match, or NULL */
-	char *stderr_re;	/* owned */
-	char *stderr_not_re;	/* owned */
-	long lines;		/* expected stdout line count; -1: not checked */
-	char *lines_re;		/* owned; when set, lines counts only stdout lines matching it */
+	bool has_status;     /* false when the lab says "status: any" */
+	int status;          /* expected exit status; 0 by default */
+	char *stdout_re;     /* owned; POSIX extended regex that must match, or NULL */
+	char *stdout_not_re; /* owned; must not match, or NULL */
+	char *stderr_re;     /* owned */
+	char *stderr_not_re; /* owned */
+	long lines;          /* expected stdout line count; -1: not checked */
+	char *lines_re;      /* owned; when set, lines counts only stdout lines matching it */
 };
 
 /* One assertion run in a guest. */
 struct lab_test {
-	char *name;		/* owned */
-	char *on;		/* owned; host name; NULL when local */
-	bool local;		/* `local: true`: runs on the machine running ltest, not a guest */
-	char *run;		/* owned; shell command */
+	char *name; /* owned */
+	char *on;   /* owned; host name; NULL when local */
+	bool local; /* `local: true`: runs on the machine running ltest, not a guest */
+	char *run;  /* owned; shell command */
 	struct lab_expect expect;
-	unsigned int within_ms; /* retry until it holds; 0: once */
+	unsigned int within_ms;  /* retry until it holds; 0: once */
 	unsigned int timeout_ms; /* per attempt; 0: default */
-	char **setup;		/* owned; commands run before, on the same host */
+	char **setup;            /* owned; commands run before, on the same host */
 	size_t n_setup;
-	char **teardown;	/* owned */
+	char **teardown; /* owned */
 	size_t n_teardown;
 	struct lab_origin origin;
 };
@@ -153,27 +153,27 @@ struct lab_test {
 enum lab_format { LAB_FMT_YAML, LAB_FMT_CONF, LAB_FMT_DIR };
 
 struct lab {
-	char *dir;	/* owned; absolute, symlinks resolved */
+	char *dir; /* owned; absolute, symlinks resolved */
 	enum lab_format format;
-	char *name;	/* owned; lab.yaml name, LAB_NAME, or the directory's basename */
+	char *name; /* owned; lab.yaml name, LAB_NAME, or the directory's basename */
 	char *description, *version, *author, *email, *web; /* owned or NULL */
 	unsigned int default_memory_mb;
-	struct lab_host *hosts;	    /* owned; in declaration order */
+	struct lab_host *hosts; /* owned; in declaration order */
 	size_t n_hosts;
 	struct lab_domain *domains; /* owned; in order of first appearance */
 	size_t n_domains;
-	struct lab_test *tests;	    /* owned */
+	struct lab_test *tests; /* owned */
 	size_t n_tests;
 	struct lab_test *suite_setup; /* unused placeholder for per-suite steps */
-	char **setup, **teardown;   /* owned; suite-level commands, run in order */
+	char **setup, **teardown;     /* owned; suite-level commands, run in order */
 	size_t n_setup, n_teardown;
 	char **setup_on, **teardown_on; /* owned; setup_on[k] is the host setup[k] runs on */
-	bool has_dep_file;	    /* lab.dep present (Netkit: parallel start) */
-	char *shared_startup;	    /* owned; "shared.startup" or NULL */
-	char *shared_shutdown;	    /* owned; "shared.shutdown" or NULL */
-	char *shared_dir;	    /* owned; "shared" when shared/ exists, or NULL */
-	char *conf_file;	    /* owned; "lab.yaml" or "lab.conf" that was read, or NULL */
-	struct lab_error *warnings; /* owned */
+	bool has_dep_file;              /* lab.dep present (Netkit: parallel start) */
+	char *shared_startup;           /* owned; "shared.startup" or NULL */
+	char *shared_shutdown;          /* owned; "shared.shutdown" or NULL */
+	char *shared_dir;               /* owned; "shared" when shared/ exists, or NULL */
+	char *conf_file;                /* owned; "lab.yaml" or "lab.conf" that was read, or NULL */
+	struct lab_error *warnings;     /* owned */
 };
 
 /* Load and validate the lab in dir. On failure *errs gets every problem found. */
@@ -206,7 +206,7 @@ bool lab_name_valid(const char *name);
  * or the one the lab sets. out gets "02:xx:xx:xx:xx:xx".
  */
 void lab_iface_mac(const struct lab *lab, const struct lab_host *h, const struct lab_iface *i,
-		   char out[18]);
+                   char out[18]);
 
 /*
  * Dependency order. wave[i] is the topological level of host i (0: no
@@ -222,7 +222,7 @@ bool lab_host_can_start(const struct lab *lab, size_t i, const bool *ready);
  * selected[i] is set for each host to start. Unknown names are errors.
  */
 int lab_select(const struct lab *lab, char *const *names, size_t n, bool *selected,
-	       struct lab_error **errs);
+               struct lab_error **errs);
 
 /*
  * strongSwan-style assertion files (lab/parse-assert.c, see ltest(1)):
@@ -233,10 +233,10 @@ int lab_select(const struct lab *lab, char *const *names, size_t n, bool *select
  * in test names and messages. Appends to *tests (*n entries).
  */
 int lab_assert_parse(const struct lab *lab, const char *file, const char *text, bool steps,
-		     struct lab_test **tests, size_t *n, struct lab_error **errs);
+                     struct lab_test **tests, size_t *n, struct lab_error **errs);
 /* Read path (relative names are in lab->dir) and parse it as above. */
 int lab_assert_load(const struct lab *lab, const char *path, bool steps, struct lab_test **tests,
-		    size_t *n, struct lab_error **errs);
+                    size_t *n, struct lab_error **errs);
 /* Free n tests made by lab_assert_parse, and the array. */
 void lab_tests_free(struct lab_test *tests, size_t n);
 /* A POSIX basic regular expression rewritten as an extended one; caller frees. */

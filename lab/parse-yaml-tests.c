@@ -123,7 +123,8 @@ test_map(struct lab__yaml *y, struct lab_test *t, const yaml_node_t *n, size_t n
 			const char *s = lab__y_scalar(y, v, "local");
 
 			if (s != NULL && !lab__parse_bool(s, &t->local))
-				lab__y_report(y, LAB_E_TYPE, v, NULL, "local must be true or false");
+				lab__y_report(y, LAB_E_TYPE, v, NULL,
+				              "local must be true or false");
 		}
 	}
 	if (t->name == NULL)
