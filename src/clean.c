@@ -41,20 +41,6 @@ struct victims {
 	size_t n;
 };
 
-/* Report a warning through the command. */
-static void __attribute__((format(printf, 2, 3)))
-warn(const struct rt_report *rep, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	rep->warn(rep->ctx, msg);
-	free(msg);
-}
-
 /* Milliseconds on the monotonic clock. */
 static long long
 now_ms(void)
@@ -95,8 +81,8 @@ kill_recorded(const char *pf, const struct rt_report *rep, struct victims *v)
 		}
 		break;
 	case RT_PID_OTHER:
-		warn(rep, "%s names pid %d, which is now another process: not killed", pf,
-		     (int)pid);
+		rt_report_warn(rep, "%s names pid %d, which is now another process: not killed", pf,
+		               (int)pid);
 		break;
 	default:
 		break;

@@ -25,6 +25,10 @@ struct rt_report {
 	void (*warn)(void *ctx, const char *msg);
 };
 
+/* Format a warning and hand it to rep->warn. */
+void rt_report_warn(const struct rt_report *rep, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+
 /* A host's state, as lstart ends it or lstatus sees it. */
 enum rt_hstate {
 	RT_H_UNSELECTED,     /* not part of this command */

@@ -79,20 +79,6 @@ static void __attribute__((format(printf, 2, 3))) progress(struct run *r, const 
 	free(msg);
 }
 
-/* Report a warning. */
-static void __attribute__((format(printf, 2, 3)))
-warn(const struct rt_report *rep, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	rep->warn(rep->ctx, msg);
-	free(msg);
-}
-
 static void pump(struct run *r);
 
 /* One handle of a boot is closed; the last one frees its slot. */
@@ -344,12 +330,14 @@ warn_options(const struct lab *lab, const bool *sel, const struct rt_report *rep
 				continue;
 			if (strcmp(op->key, "image") == 0) {
 				if (!image_warned)
-					warn(rep, "[image] is ignored: hosts use the default model "
-					          "filesystem");
+					rt_report_warn(
+					        rep,
+					        "[image] is ignored: hosts use the default model "
+					        "filesystem");
 				image_warned = true;
 			} else {
-				warn(rep, "%s[%s]: option '%s' is not supported, ignored", h->name,
-				     op->key, op->key);
+				rt_report_warn(rep, "%s[%s]: option '%s' is not supported, ignored",
+				               h->name, op->key, op->key);
 			}
 		}
 	}
@@ -376,11 +364,12 @@ preflight(struct run *r, char **err)
 			return -1;
 		disk = rt_wd_path(in, "%s.disk", h->name);
 		if (access(disk, F_OK) == 0 && rt_cow_check(disk, r->images[i], &e) < 0) {
-			warn(r->rep,
-			     "%s: %s; its saved state cannot be used: discard it with 'lclean -d "
-			     "%s "
-			     "%s' (or 'lcrash -d %s %s'), then lstart again",
-			     h->name, e, in->labdir, h->name, in->labdir, h->name);
+			rt_report_warn(r->rep,
+			               "%s: %s; its saved state cannot be used: discard it with "
+			               "'lclean -d "
+			               "%s "
+			               "%s' (or 'lcrash -d %s %s'), then lstart again",
+			               h->name, e, in->labdir, h->name, in->labdir, h->name);
 			free(e);
 			bad++;
 		}

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rt.h"
 #include "xalloc.h"
 
 /* Report out of memory and stop: no caller can do anything sensible. */
@@ -123,4 +124,17 @@ rt_wrap(char **err, const char *fmt, ...)
 	free(ctx);
 	free(*err);
 	*err = msg;
+}
+
+void
+rt_report_warn(const struct rt_report *rep, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	rep->warn(rep->ctx, msg);
+	free(msg);
 }
