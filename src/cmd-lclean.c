@@ -18,7 +18,6 @@ static int
 cmd_lclean_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 {
 	struct lcmd_lab_opts lo = {0};
-	const char *dir = NULL, *wd = NULL;
 	struct rt_report rep;
 	struct lab_error *errs = NULL;
 	struct lab *lab = NULL;
@@ -33,24 +32,22 @@ cmd_lclean_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 			break;
 		}
 	}
-	dir = lo.dir;
-	wd = lo.hostwd;
 	rep = cmdrt_report(ctx, false);
-	if (lab_load(dir != NULL ? dir : ".", &lab, &errs) < 0) {
+	if (lab_load(lo.dir != NULL ? lo.dir : ".", &lab, &errs) < 0) {
 		/* A lab broken or deleted since lstart still has to be cleaned. */
 		char *why = errs != NULL ? lab_error_format(errs) : NULL;
 
 		lcmd_warn(ctx, "cannot load the lab in %s (%s): cleaning what lstart recorded",
-		          dir != NULL ? dir : ".", why != NULL ? why : "unknown error");
+		          lo.dir != NULL ? lo.dir : ".", why != NULL ? why : "unknown error");
 		free(why);
 		lab_error_free(errs);
-		if (rt_lab_clean_dir(dir != NULL ? dir : ".", wd, argv + optind,
+		if (rt_lab_clean_dir(lo.dir != NULL ? lo.dir : ".", lo.hostwd, argv + optind,
 		                     (size_t)(argc - optind), &rep, &err) < 0)
 			rc = cmdrt_fail(ctx, err);
 		return rc;
 	}
 	lab_error_free(errs);
-	if (rt_lab_clean(lab, wd, argv + optind, (size_t)(argc - optind), &rep, &err) < 0)
+	if (rt_lab_clean(lab, lo.hostwd, argv + optind, (size_t)(argc - optind), &rep, &err) < 0)
 		rc = cmdrt_fail(ctx, err);
 	lab_free(lab);
 	return rc;

@@ -148,7 +148,7 @@ static int
 cmd_lconnect_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 {
 	struct lcmd_lab_opts lo = {0};
-	const char *dir = NULL, *wd = NULL, *host = NULL;
+	const char *host = NULL;
 	bool all = false, here = false;
 	struct rt_inst in = {0};
 	struct lab *lab = NULL;
@@ -167,18 +167,16 @@ cmd_lconnect_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 			break;
 		}
 	}
-	dir = lo.dir;
-	wd = lo.hostwd;
 	if (all ? optind != argc : optind != argc - 1)
 		return lcmd_usage_error(ctx, all ? "--all takes no host" : "which host?");
 	host = all ? NULL : argv[optind];
-	if (cmdrt_load(ctx, dir, true, &lab) < 0)
+	if (cmdrt_load(ctx, lo.dir, true, &lab) < 0)
 		return LCMD_FAIL;
 	if (host != NULL && lab_host_find(lab, host) == NULL) {
 		lcmd_error(ctx, "no host '%s' in lab %s", host, lab->name);
 		goto out;
 	}
-	if (rt_inst_init(&in, lab, wd, &err) < 0) {
+	if (rt_inst_init(&in, lab, lo.hostwd, &err) < 0) {
 		rc = cmdrt_fail(ctx, err);
 		goto out;
 	}

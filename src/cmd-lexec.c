@@ -74,7 +74,7 @@ static int
 cmd_lexec_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 {
 	struct lcmd_lab_opts lo = {0};
-	const char *dir = NULL, *wd = NULL, *host;
+	const char *host;
 	struct rt_agent_call call = {.wait_s = 0};
 	char **env = xcalloc((size_t)argc + 1, sizeof(*env)), *err = NULL;
 	char self[PATH_MAX];
@@ -120,8 +120,6 @@ cmd_lexec_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 			return rt_agent_bridge_main(optarg, 3);
 		}
 	}
-	dir = lo.dir;
-	wd = lo.hostwd;
 	if (optind >= argc) {
 		free(env);
 		return lcmd_usage_error(ctx, "which host?");
@@ -136,7 +134,7 @@ cmd_lexec_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 	call.argv = argv + optind;
 	call.env = env;
 
-	if (cmdrt_load(ctx, dir, true, &lab) < 0) {
+	if (cmdrt_load(ctx, lo.dir, true, &lab) < 0) {
 		free(env);
 		return LEXEC_ERROR;
 	}
@@ -144,7 +142,7 @@ cmd_lexec_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 		lcmd_error(ctx, "no host '%s' in lab %s", host, lab->name);
 		goto out;
 	}
-	if (rt_inst_init(&in, lab, wd, &err) < 0) {
+	if (rt_inst_init(&in, lab, lo.hostwd, &err) < 0) {
 		lcmd_error(ctx, "%s", err);
 		free(err);
 		goto out;

@@ -122,29 +122,22 @@ static int
 cmd_lstatus_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 {
 	struct lcmd_lab_opts lo = {0};
-	const char *dir = NULL, *wd = NULL;
 	struct rt_result res = {0};
 	struct lab *lab = NULL;
-	bool json = false;
 	char *err = NULL;
 	int c, rc = LCMD_OK;
 
 	while ((c = lcmd_getopt(ctx, argc, argv, ":d:w:h", longopts, &lo)) != -1) {
-		switch (c) {
-		case LCMD_GETOPT_DONE:
+		if (c == LCMD_GETOPT_DONE)
 			return ctx->status;
-		}
 	}
-	dir = lo.dir;
-	wd = lo.hostwd;
-	json = lo.json;
 	if (optind < argc)
 		return lcmd_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
-	if (cmdrt_load(ctx, dir, true, &lab) < 0)
+	if (cmdrt_load(ctx, lo.dir, true, &lab) < 0)
 		return LCMD_FAIL;
-	if (rt_lab_status(lab, wd, &res, &err) < 0) {
+	if (rt_lab_status(lab, lo.hostwd, &res, &err) < 0) {
 		rc = cmdrt_fail(ctx, err);
-	} else if (json) {
+	} else if (lo.json) {
 		cmdrt_print_json(lab, &res, "lstatus");
 	} else {
 		char *sock = rt_tmux_sock(&res.inst);

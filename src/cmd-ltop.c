@@ -365,7 +365,6 @@ static int
 cmd_ltop_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 {
 	struct lcmd_lab_opts lo = {0};
-	const char *dir = NULL, *wd = NULL;
 	struct rt_inst in = {0};
 	struct lab *lab = NULL;
 	struct ui u = {0};
@@ -374,20 +373,16 @@ cmd_ltop_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 	ssize_t sl;
 
 	while ((c = lcmd_getopt(ctx, argc, argv, ":d:w:h", longopts, &lo)) != -1) {
-		switch (c) {
-		case LCMD_GETOPT_DONE:
+		if (c == LCMD_GETOPT_DONE)
 			return ctx->status;
-		}
 	}
-	dir = lo.dir;
-	wd = lo.hostwd;
 	if (optind < argc)
 		return lcmd_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
 	if (!isatty(1) || !isatty(0))
 		return lcmd_error(ctx, "ltop needs a terminal; for scripts use: lstatus --json");
-	if (cmdrt_load(ctx, dir, true, &lab) < 0)
+	if (cmdrt_load(ctx, lo.dir, true, &lab) < 0)
 		return LCMD_FAIL;
-	if (rt_inst_init(&in, lab, wd, &err) < 0) {
+	if (rt_inst_init(&in, lab, lo.hostwd, &err) < 0) {
 		lab_free(lab);
 		rt_inst_clear(&in);
 		return cmdrt_fail(ctx, err);
