@@ -11,10 +11,24 @@ user=umlabit$$
 useradd -M -d "$T/home" -s /bin/bash "$user"
 trap 'userdel "$user" 2>/dev/null || true; cleanup' EXIT
 install -d -o "$user" -m 700 "$T/home"
-runuser -u "$user" -- env -i PATH=/usr/bin:/bin HOME="$T/home" BIN="$BIN" SRC="$SRC" \
-	UMLAB_FS_DIR="${UMLAB_FS_DIR:-}" UMLAB_HUB="${UMLAB_HUB:-}" \
-	UMLAB_GUEST_LAUNCH="$UMLAB_GUEST_LAUNCH" \
-	bash "$here/example_lab.sh" two-hosts || fail "two-hosts as $user"
+
+# A checkout under a private directory (/root, a 0700 home) is out of the
+# user's reach: then run a copy of what the test needs from $T instead.
+ubin=$BIN usrc=$SRC uhub=${UMLAB_HUB:-} ulaunch=$UMLAB_GUEST_LAUNCH
+if ! runuser -u "$user" -- test -x "$BIN/umlab" -a -r "$SRC/tests/integration/lib.sh" \
+	-a -r "$SRC/labs-examples/two-hosts/lab.yaml" -a -r "$ulaunch"; then
+	mkdir -p "$T/copy/bin" "$T/copy/src/tests"
+	cp -a "$BIN/umlab" "$T/copy/bin/"
+	for c in "$BIN"/l*; do [ -L "$c" ] && cp -a "$c" "$T/copy/bin/"; done
+	cp -a "$SRC/labs-examples" "$SRC/share" "$T/copy/src/"
+	cp -a "$SRC/tests/integration" "$T/copy/src/tests/"
+	[ -z "$uhub" ] || { cp "$uhub" "$T/copy/bin/hub" && uhub=$T/copy/bin/hub; }
+	ubin=$T/copy/bin usrc=$T/copy/src ulaunch=$T/copy/src/share/guest-launch
+	chmod -R a+rX "$T/copy"
+fi
+runuser -u "$user" -- env -i PATH=/usr/bin:/bin HOME="$T/home" BIN="$ubin" SRC="$usrc" \
+	UMLAB_FS_DIR="${UMLAB_FS_DIR:-}" UMLAB_HUB="$uhub" UMLAB_GUEST_LAUNCH="$ulaunch" \
+	bash "$usrc/tests/integration/example_lab.sh" two-hosts || fail "two-hosts as $user"
 # Zombies wait for init to reap them; they are not left-overs.
 left=$(ps -u "$user" -o pid=,stat=,args= | awk '$2 !~ /^Z/' || true)
 [ -z "$left" ] || fail "processes of $user left: $left"
