@@ -200,8 +200,10 @@ const struct lcmd_entry cmd_lcapture_entry = {
         .usage = "[-d DIR] [--hostwd DIR] DOMAIN [-w FILE] [-c COUNT]",
         .help = "  -d, --directory DIR  the lab directory (default: .)\n"
                 "      --hostwd DIR     host working directory, as given to lstart -w\n"
-                "  -w, --write FILE     write the pcap stream to FILE (default: stdout)\n"
+                "  -w, --write FILE     write the pcap stream to FILE (default or -: stdout)\n"
                 "  -c, --count N        stop after N frames\n"
+                "  -h, --help           this help\n"
+                "Note: -w is --write here (as in tcpdump), not --hostwd.\n"
                 "Examples: lcapture A | tcpdump -n -r -     lcapture A | wireshark -k -i -\n",
         .exec = cmd_lcapture_exec,
 };

@@ -59,6 +59,7 @@ const struct lcmd_entry cmd_lclean_entry = {
         .usage = "[-d DIR] [-w DIR] [HOST...]",
         .help = "  -d, --directory DIR  the lab directory (default: .)\n"
                 "  -w, --hostwd DIR     host working directory, as given to lstart\n"
+                "  -h, --help           this help\n"
                 "  HOST...              clean only these hosts (their processes and files)\n",
         .exec = cmd_lclean_exec,
 };

@@ -206,6 +206,7 @@ const struct lcmd_entry cmd_lconnect_entry = {
                 "  -w, --hostwd DIR     host working directory, as given to lstart\n"
                 "      --all            one tiled view of every console\n"
                 "      --here           inside tmux, nest in this pane instead of a new window\n"
+                "  -h, --help           this help\n"
                 "Detach with the tmux prefix then d (Ctrl-b d); the guest keeps running.\n",
         .exec = cmd_lconnect_exec,
 };

@@ -204,7 +204,8 @@ out:
 const struct lcmd_entry cmd_lexec_entry = {
         .name = "lexec",
         .summary = "run a command in a guest, out of band: its output, errors and status",
-        .usage = "[-d DIR] [-w DIR] [-n] [-e VAR=VALUE]... [-C DIR] [--timeout SECS] HOST "
+        .usage = "[-d DIR] [-w DIR] [-n] [-e VAR=VALUE]... [-C DIR] [--timeout SECS] "
+                 "[--wait SECS] HOST "
                  "[--] COMMAND [ARG]...",
         .help = "  -d, --directory DIR  the lab directory (default: .)\n"
                 "  -w, --hostwd DIR     host working directory, as given to lstart\n"
@@ -214,8 +215,10 @@ const struct lcmd_entry cmd_lexec_entry = {
                 "      --timeout SECS   kill the command after SECS; exit status 124\n"
                 "      --wait SECS      how long the guest's agent may take to answer\n"
                 "                       (default 20 s for a ready guest, 120 s for a booting one)\n"
+                "  -h, --help           this help\n"
                 "Exit status: the command's (128+N when killed by signal N); 124 on "
                 "timeout;\n"
-                "255 when lexec itself fails (unknown host, host not running, no agent).\n",
+                "255 when lexec itself fails (unknown host, host not running, no agent);\n"
+                "2 for a bad lexec command line.\n",
         .exec = cmd_lexec_exec,
 };

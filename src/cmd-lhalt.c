@@ -96,6 +96,7 @@ const struct lcmd_entry cmd_lhalt_entry = {
                 "      --wait SECS      wait this long for a power-off before halting (default: "
                 "20)\n"
                 "      --json           print the result as JSON\n"
+                "  -h, --help           this help\n"
                 "  HOST...              halt only these hosts\n",
         .exec = cmd_lhalt_exec,
 };
@@ -108,6 +109,7 @@ const struct lcmd_entry cmd_lcrash_entry = {
                 "  -w, --hostwd DIR     host working directory, as given to lstart\n"
                 "  -F, --keep-fs        keep the COW files (the guests' disks)\n"
                 "      --json           print the result as JSON\n"
+                "  -h, --help           this help\n"
                 "  HOST...              crash only these hosts\n",
         .exec = cmd_lhalt_exec,
 };

@@ -625,10 +625,12 @@ const struct lcmd_entry cmd_linfo_entry = {
         .name = "linfo",
         .summary = "show a lab: hosts, domains, start order, warnings, working directories",
         .usage = "[-d DIR] [--json | --dot] [-w HOSTWD]",
-        .help = "  -d, --dir DIR        the lab directory (default: the current directory)\n"
+        .help = "  -d, --directory DIR  the lab directory (default: the current directory)\n"
                 "  -w, --hostwd DIR     the host working directory a run would use\n"
                 "      --json           a JSON document for scripts (share/doc/linfo-json.md)\n"
                 "      --dot            the topology as a Graphviz graph (dot -Tsvg)\n"
-                "  -h, --help           this help\n",
+                "  -h, --help           this help\n"
+                "Exit status: 0 the lab is valid (warnings allowed), 1 it does not load, 2 "
+                "usage.\n",
         .exec = cmd_linfo_exec,
 };

@@ -102,7 +102,8 @@ out:
 const struct lcmd_entry cmd_lrestart_entry = {
         .name = "lrestart",
         .summary = "reboot hosts of a lab; --clean brings them back pristine",
-        .usage = "[-d DIR] [-w DIR] [--clean] [--crash] [--timeout SECS] [--json] [HOST...]",
+        .usage = "[-d DIR] [-w DIR] [--clean] [--crash] [--timeout SECS] [--json] [-q] "
+                 "[HOST...]",
         .help = "  -d, --directory DIR  the lab directory (default: .)\n"
                 "  -w, --hostwd DIR     host working directory (default: per user, per lab)\n"
                 "      --clean          discard the hosts' COW files: a pristine first boot\n"
@@ -110,6 +111,7 @@ const struct lcmd_entry cmd_lrestart_entry = {
                 "      --timeout SECS   per guest, until ready again (default: 180)\n"
                 "      --json           print the summary as JSON\n"
                 "  -q, --quiet          no progress lines\n"
+                "  -h, --help           this help\n"
                 "  HOST...              these hosts (default: every host of the lab)\n",
         .exec = cmd_lrestart_exec,
 };

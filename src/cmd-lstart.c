@@ -169,7 +169,7 @@ const struct lcmd_entry cmd_lstart_entry = {
         .name = "lstart",
         .summary = "start a lab: hubs, then every guest, waiting until each is ready",
         .usage = "[-d DIR] [-w DIR] [-p N | -s] [--timeout SECS] [-o OPT]... [--headless] "
-                 "[--json] [--dry-run] [--abort-on-failure] [HOST...]",
+                 "[--json] [--dry-run] [--abort-on-failure] [-q] [HOST...]",
         .help = "  -d, --directory DIR  the lab directory (default: .)\n"
                 "  -w, --hostwd DIR     host working directory (default: per user, per lab)\n"
                 "  -p, --parallel N     at most N guests booting at once (default: from cores "
@@ -182,6 +182,9 @@ const struct lcmd_entry cmd_lstart_entry = {
                 "      --dry-run        print the commands that would run, run nothing\n"
                 "      --abort-on-failure  stop every guest of this run at the first failure\n"
                 "  -q, --quiet          no progress lines\n"
-                "  HOST...              start these hosts and their prerequisites only\n",
+                "  -h, --help           this help\n"
+                "  HOST...              start these hosts and their prerequisites only\n"
+                "Exit status: 0 every host ready, 1 a host failed or nothing started, 2 "
+                "usage.\n",
         .exec = cmd_lstart_exec,
 };

@@ -161,6 +161,7 @@ const struct lcmd_entry cmd_lstatus_entry = {
         .usage = "[-d DIR] [-w DIR] [--json]",
         .help = "  -d, --directory DIR  the lab directory (default: .)\n"
                 "  -w, --hostwd DIR     host working directory, as given to lstart\n"
-                "      --json           print the status as JSON\n",
+                "      --json           print the status as JSON\n"
+                "  -h, --help           this help\n",
         .exec = cmd_lstatus_exec,
 };

@@ -563,8 +563,9 @@ const struct lcmd_entry cmd_ltest_entry = {
         .name = "ltest",
         .summary = "start a lab headless, run its tests, report (JUnit, JSON), clean up",
         .usage = "[-d DIR] [-w DIR] [--results DIR] [--junit FILE] [--json] [--keep] "
-                 "[--reuse | --no-start] [-t SECS] [--assertions FILE]... "
-                 "[--rebuild-signature] [--only GLOB]...",
+                 "[--reuse | --no-start] [-t SECS] [--start-timeout SECS] [-p N] [-o OPT]... "
+                 "[--assertions FILE]... [--rebuild-signature | --no-signature] "
+                 "[--signature-dir DIR] [--fail-fast] [--only GLOB]... [-v | -q]",
         .help = "  -d, --directory DIR    the lab directory (default: .)\n"
                 "  -w, --hostwd DIR       host working directory (default: per user, per "
                 "lab)\n"
@@ -590,6 +591,7 @@ const struct lcmd_entry cmd_ltest_entry = {
                 "      --only GLOB        run only tests whose name matches (repeatable)\n"
                 "  -v, --verbose          progress lines and every test's output\n"
                 "  -q, --quiet            only failures and the summary\n"
+                "  -h, --help             this help\n"
                 "Exit status: 0 passed (or a new signature), 1 a test failed, 2 usage,\n"
                 "3 the lab did not start or the tests could not be loaded.\n",
         .exec = cmd_ltest_exec,

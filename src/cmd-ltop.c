@@ -446,6 +446,7 @@ const struct lcmd_entry cmd_ltop_entry = {
         .usage = "[-d DIR] [-w DIR]",
         .help = "  -d, --directory DIR  the lab directory (default: .)\n"
                 "  -w, --hostwd DIR     host working directory, as given to lstart\n"
+                "  -h, --help           this help\n"
                 "Keys: arrows select, c console, h halt, x crash, p capture, q quit, ? help.\n"
                 "Needs a terminal; for scripts use lstatus --json.\n",
         .exec = cmd_ltop_exec,

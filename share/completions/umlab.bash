@@ -1,0 +1,206 @@
+# Bash completion for umlab: umlab, linfo, lstart, lhalt, lcrash, lclean,
+# lstatus, lrestart, lconnect, lexec, lcapture, ltop, ltest, hub, umlab-mkfs.
+#
+# Installed once per command name in share/bash-completion/completions/ (so
+# bash-completion loads it on demand), or source it by hand. Host and domain
+# names come from `linfo --json` on the lab in the current directory, or the
+# one given with -d/--directory. Needs nothing but bash.
+
+# Options of each command; options taking a value end in '='.
+declare -gA _umlab_opts=(
+	[linfo]='-d= --directory= -w= --hostwd= --json --dot -h --help'
+	[lstart]='-d= --directory= -w= --hostwd= -p= --parallel= -s --sequential -o= --pass= --timeout= --headless --json --dry-run --abort-on-failure -q --quiet -h --help'
+	[lhalt]='-d= --directory= -w= --hostwd= -r --remove-fs -q --quick --wait= --json -h --help'
+	[lcrash]='-d= --directory= -w= --hostwd= -F --keep-fs --json -h --help'
+	[lclean]='-d= --directory= -w= --hostwd= -h --help'
+	[lstatus]='-d= --directory= -w= --hostwd= --json -h --help'
+	[lrestart]='-d= --directory= -w= --hostwd= --clean --crash --timeout= --json -q --quiet -h --help'
+	[lconnect]='-d= --directory= -w= --hostwd= --all --here -h --help'
+	[lexec]='-d= --directory= -w= --hostwd= -n --no-stdin -e= --env= -C= --chdir= --timeout= --wait= -h --help'
+	[lcapture]='-d= --directory= --hostwd= -w= --write= -c= --count= -h --help'
+	[ltop]='-d= --directory= -w= --hostwd= -h --help'
+	[ltest]='-d= --directory= -w= --hostwd= --results= --junit= --json --keep --reuse --no-start -t= --timeout= --start-timeout= -p= --parallel= -o= --pass= --assertions= --rebuild-signature --signature-dir= --no-signature --fail-fast --only= -v --verbose -q --quiet -h --help'
+	[hub]='-d --daemon --pidfile= --pcap= --mode= --exit-when-idle= -v --verbose --stats --capture --events -c= --count= -h --help -V --version'
+	[umlab-mkfs]='-n= --name= -p= --packages= -k= --kernel= --system -d= --dir= --mirror= -f --force --print-path --list --prune -q --quiet -h --help'
+)
+
+# What the positional arguments are: hosts (any number), host (the first
+# only, then a command), domain (one), dir (one), none.
+declare -gA _umlab_args=(
+	[linfo]=none [lstart]=hosts [lhalt]=hosts [lcrash]=hosts [lclean]=hosts
+	[lstatus]=none [lrestart]=hosts [lconnect]=host1 [lexec]=host1
+	[lcapture]=domain [ltop]=none [ltest]=none [hub]=dir [umlab-mkfs]=files
+)
+
+# The full option name an abbreviation (getopt_long style) stands for, or "".
+_umlab_expand_opt() {
+	local cmd=$1 word=$2 o match=""
+	for o in ${_umlab_opts[$cmd]}; do
+		o=${o%=}
+		if [[ $o == "$word" ]]; then
+			printf '%s\n' "$o"
+			return
+		fi
+		[[ $word == --?* && $o == "$word"* ]] && match=${match:+ambiguous}${match:-$o}
+	done
+	[[ $match == ambiguous* ]] || printf '%s\n' "$match"
+}
+
+# Does option (as spelt in _umlab_opts) take a value?
+_umlab_takes_value() {
+	[[ " ${_umlab_opts[$1]} " == *" $2= "* ]]
+}
+
+# What the value of option opt of cmd is: dir, file, recipe, or nothing.
+_umlab_value_kind() {
+	case $1:$2 in
+	umlab-mkfs:-d | umlab-mkfs:--dir) echo dir ;;
+	umlab-mkfs:-k | umlab-mkfs:--kernel) echo file ;;
+	umlab-mkfs:-n | umlab-mkfs:--name) echo recipe ;;
+	lcapture:-w | lcapture:--write) echo file ;;
+	hub:--pidfile | hub:--pcap) echo file ;;
+	hub:* | umlab-mkfs:*) ;;
+	*:-d | *:--directory | *:-w | *:--hostwd | *:--results | *:--signature-dir) echo dir ;;
+	*:--junit | *:--assertions) echo file ;;
+	esac
+}
+
+# Is opt the lab-directory option of cmd?
+_umlab_is_dir_opt() {
+	[[ $1 != hub && $1 != umlab-mkfs && ($2 == -d || $2 == --directory) ]]
+}
+
+# linfo for the lab in dir; prints its JSON document (nothing on failure).
+_umlab_linfo_json() {
+	if type -P linfo >/dev/null; then
+		linfo -d "$1" --json 2>/dev/null
+	elif type -P umlab >/dev/null; then
+		umlab linfo -d "$1" --json 2>/dev/null
+	fi
+}
+
+# Names of the "hosts" or "domains" of the lab in dir, one a line.
+_umlab_names() {
+	_umlab_linfo_json "$1" | awk -v want="$2" '
+		/^  "[a-z_]+": \[/ { sect = $1; gsub(/[":]/, "", sect); next }
+		/^  [\]}]/ { sect = "" }
+		sect == want && /^      "name": "/ {
+			v = $0; sub(/^      "name": "/, "", v); sub(/".*/, "", v); print v
+		}'
+}
+
+# Recipe names umlab-mkfs knows, from the installed or given recipe dirs.
+_umlab_recipes() {
+	local d f
+	for d in ${UMLAB_DATADIR:+"$UMLAB_DATADIR/templates/fs"} /usr/local/share/umlab/templates/fs \
+		/usr/share/umlab/templates/fs; do
+		for f in "$d"/*.packages; do
+			[[ -e $f ]] || continue
+			f=${f##*/}
+			printf '%s\n' "${f%.packages}"
+		done
+	done
+}
+
+# Fill COMPREPLY with values of kind (dir, file, recipe) matching cur.
+_umlab_complete_value() {
+	case $1 in
+	dir)
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -d -- "$2")
+		;;
+	file)
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -f -- "$2")
+		;;
+	recipe) mapfile -t COMPREPLY < <(compgen -W "$(_umlab_recipes)" -- "$2") ;;
+	*) COMPREPLY=() ;;
+	esac
+}
+
+# The completion function of every umlab command.
+_umlab() {
+	local cmd=${1##*/} cur=${COMP_WORDS[COMP_CWORD]} first=1 i w opt
+	local dir=. npos=0 endopts=0 prevopt="" seen=" "
+
+	COMPREPLY=()
+	if [[ $cmd == umlab ]]; then
+		if ((COMP_CWORD == 1)); then
+			mapfile -t COMPREPLY < <(compgen -W "linfo lstart lhalt lcrash lclean lstatus \
+				lrestart lconnect lexec lcapture ltop ltest --help --version" -- "$cur")
+			return
+		fi
+		cmd=${COMP_WORDS[1]}
+		first=2
+	fi
+	[[ -n ${_umlab_opts[$cmd]:-} ]] || return
+
+	# Walk the words before the cursor: options, their values, positionals.
+	for ((i = first; i < COMP_CWORD; i++)); do
+		w=${COMP_WORDS[i]}
+		if [[ -n $prevopt ]]; then
+			[[ $w == = ]] && continue # "--opt=value", split at the '='
+			_umlab_is_dir_opt "$cmd" "$prevopt" && dir=$w
+			prevopt=""
+		elif ((endopts)) || [[ $w != -?* ]] || { [[ $cmd == lexec ]] && ((npos > 0)); }; then
+			npos=$((npos + 1))
+			seen+="$w "
+		elif [[ $w == -- ]]; then
+			endopts=1
+		elif [[ $w == --* ]]; then
+			opt=$(_umlab_expand_opt "$cmd" "${w%%=*}")
+			if [[ $w == *=* ]]; then
+				_umlab_is_dir_opt "$cmd" "$opt" && dir=${w#*=}
+			elif _umlab_takes_value "$cmd" "$opt"; then
+				prevopt=$opt
+			fi
+		else
+			opt=${w:0:2}
+			if _umlab_takes_value "$cmd" "$opt"; then
+				if ((${#w} > 2)); then
+					_umlab_is_dir_opt "$cmd" "$opt" && dir=${w:2}
+				else
+					prevopt=$opt
+				fi
+			fi
+		fi
+	done
+
+	# The value of an option.
+	if [[ -n $prevopt ]]; then
+		[[ $cur == = ]] && cur=""
+		_umlab_complete_value "$(_umlab_value_kind "$cmd" "$prevopt")" "$cur"
+		return
+	fi
+	if [[ $cur == --*=* ]]; then
+		opt=$(_umlab_expand_opt "$cmd" "${cur%%=*}")
+		_umlab_complete_value "$(_umlab_value_kind "$cmd" "$opt")" "${cur#*=}"
+		return
+	fi
+	# An option (lexec's options end at the host name).
+	if [[ $cur == -* ]] && ((!endopts)) && ! [[ $cmd == lexec && $npos -gt 0 ]]; then
+		mapfile -t COMPREPLY < <(compgen -W "${_umlab_opts[$cmd]//=/}" -- "$cur")
+		return
+	fi
+
+	case ${_umlab_args[$cmd]} in
+	hosts)
+		# Every host of the lab not named yet.
+		mapfile -t COMPREPLY < <(compgen -W "$(_umlab_names "$dir" hosts |
+			while read -r w; do [[ $seen == *" $w "* ]] || printf '%s\n' "$w"; done)" -- "$cur")
+		;;
+	host1)
+		((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "$(_umlab_names "$dir" hosts)" -- "$cur")
+		;;
+	domain)
+		((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "$(_umlab_names "$dir" domains)" -- "$cur")
+		;;
+	dir | files)
+		_umlab_complete_value "${_umlab_args[$cmd]%s}" "$cur"
+		;;
+	esac
+	return 0
+}
+
+complete -F _umlab umlab linfo lstart lhalt lcrash lclean lstatus lrestart lconnect lexec \
+	lcapture ltop ltest hub umlab-mkfs
