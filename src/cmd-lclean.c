@@ -18,31 +18,29 @@ static int
 cmd_lclean_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 {
 	struct lcmd_lab_opts lo = {0};
+	const char *dir;
 	struct rt_report rep;
 	struct lab_error *errs = NULL;
 	struct lab *lab = NULL;
 	char *err = NULL;
 	int c, rc = LCMD_OK;
 
-	while ((c = lcmd_getopt(ctx, argc, argv, ":d:w:vh", longopts, &lo)) != -1) {
-		switch (c) {
-		case LCMD_GETOPT_DONE:
+	while ((c = lcmd_getopt(ctx, argc, argv, ":d:w:h", longopts, &lo)) != -1) {
+		if (c == LCMD_GETOPT_DONE)
 			return ctx->status;
-		case 'v':
-			break;
-		}
 	}
+	dir = lo.dir != NULL ? lo.dir : ".";
 	rep = cmdrt_report(ctx, false);
-	if (lab_load(lo.dir != NULL ? lo.dir : ".", &lab, &errs) < 0) {
+	if (lab_load(dir, &lab, &errs) < 0) {
 		/* A lab broken or deleted since lstart still has to be cleaned. */
 		char *why = errs != NULL ? lab_error_format(errs) : NULL;
 
-		lcmd_warn(ctx, "cannot load the lab in %s (%s): cleaning what lstart recorded",
-		          lo.dir != NULL ? lo.dir : ".", why != NULL ? why : "unknown error");
+		lcmd_warn(ctx, "cannot load the lab in %s (%s): cleaning what lstart recorded", dir,
+		          why != NULL ? why : "unknown error");
 		free(why);
 		lab_error_free(errs);
-		if (rt_lab_clean_dir(lo.dir != NULL ? lo.dir : ".", lo.hostwd, argv + optind,
-		                     (size_t)(argc - optind), &rep, &err) < 0)
+		if (rt_lab_clean_dir(dir, lo.hostwd, argv + optind, (size_t)(argc - optind), &rep,
+		                     &err) < 0)
 			rc = cmdrt_fail(ctx, err);
 		return rc;
 	}

@@ -20,6 +20,13 @@ static const struct option halt_longopts[] = {
         {"remove-fs", no_argument, NULL, 'r'},
         {"quick", no_argument, NULL, 'q'},
         {"wait", required_argument, NULL, OPT_WAIT},
+        LCMD_JSON_LONGOPT,
+        {NULL, 0, NULL, 0},
+};
+
+/* lcrash's own table: its options differ from lhalt's, so neither accepts the other's. */
+static const struct option crash_longopts[] = {
+        LCMD_LAB_LONGOPTS,
         {"keep-fs", no_argument, NULL, 'F'},
         LCMD_JSON_LONGOPT,
         {NULL, 0, NULL, 0},
@@ -39,8 +46,8 @@ cmd_lhalt_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 	char *err = NULL, *end;
 	int c, rc = LCMD_OK;
 
-	while ((c = lcmd_getopt(ctx, argc, argv, crash ? ":d:w:Fh" : ":d:w:rqh", halt_longopts,
-	                        &lo)) != -1) {
+	while ((c = lcmd_getopt(ctx, argc, argv, crash ? ":d:w:Fh" : ":d:w:rqh",
+	                        crash ? crash_longopts : halt_longopts, &lo)) != -1) {
 		switch (c) {
 		case LCMD_GETOPT_DONE:
 			return ctx->status;
@@ -52,12 +59,10 @@ cmd_lhalt_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 			break;
 		case OPT_WAIT:
 			o.wait_s = (unsigned int)strtoul(optarg, &end, 10);
-			if (crash || *optarg == '\0' || *end != '\0')
+			if (*optarg == '\0' || *end != '\0')
 				return lcmd_usage_error(ctx, "bad --wait '%s'", optarg);
 			break;
 		case 'F':
-			if (!crash)
-				return lcmd_usage_error(ctx, "--keep-fs is an lcrash option");
 			o.keep_fs = true;
 			break;
 		}
