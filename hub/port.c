@@ -361,6 +361,9 @@ hub__port_close(struct hub_port *p)
 
 	if (p->closing)
 		return;
+	/* Before the leave event: whoever reads it may count on the socket being gone. */
+	if (p->name[0] != '\0' && hub->dirfd != -1)
+		unlinkat(hub->dirfd, p->name, 0);
 	if (p->joined)
 		hub__fwd_leave(hub, p);
 	queue_pop(p, p->qlen);
@@ -371,8 +374,6 @@ hub__port_close(struct hub_port *p)
 			break;
 		}
 	}
-	if (p->name[0] != '\0' && hub->dirfd != -1)
-		unlinkat(hub->dirfd, p->name, 0);
 	if (p->fd != -1)
 		uv_close((uv_handle_t *)&p->poll, port_closed);
 	uv_close((uv_handle_t *)&p->hs_timer, port_closed);

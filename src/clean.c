@@ -9,7 +9,9 @@
  * command line names this instance's private runtime directory (a guest or
  * hub whose pid file lstart never got to write). Which hosts and domains
  * have files comes from the lab and from the instance record (record.h),
- * so lclean also works when the lab no longer loads.
+ * so lclean also works when the lab no longer loads. It holds the instance
+ * lock (inst.h) throughout, so an lstart still running launches nothing
+ * more.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,6 +20,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -157,6 +160,23 @@ sweep(const struct rt_inst *in, struct victims *v)
 		closedir(d);
 }
 
+/*
+ * Take the instance lock for the whole clean (see rt_inst_lock), making
+ * RUNDIR/ID first if it is absent: an lstart creating it right now must
+ * wait for us too, then find it gone.
+ */
+static int
+lock_inst(const struct rt_inst *in)
+{
+	char *e = NULL;
+
+	if (access(in->dir, F_OK) < 0 && rt_mkdir_private(in->dir, &e) < 0) {
+		free(e);
+		return -1;
+	}
+	return rt_inst_lock(in, LOCK_EX);
+}
+
 /* rm -rf a tree of ours. */
 static void
 rm_tree(const char *path)
@@ -264,6 +284,7 @@ rt_lab_clean(const struct lab *lab, const char *opt_w, char **hosts, size_t n_ho
 {
 	struct rt_record rec = {0};
 	struct rt_inst in;
+	int lock;
 
 	if (rt_inst_init(&in, lab, opt_w, err) < 0) {
 		rt_inst_clear(&in);
@@ -274,21 +295,26 @@ rt_lab_clean(const struct lab *lab, const char *opt_w, char **hosts, size_t n_ho
 			rt_inst_clear(&in);
 			return rt_fail(err, "no host '%s' in lab %s", hosts[k], lab->name);
 		}
+	/* An lstart still running waits before its next launch, then finds nothing. */
+	lock = lock_inst(&in);
 	if (n_hosts > 0) {
+		/* gc removes RUNDIR/ID last if nothing runs: nothing of ours follows. */
 		for (size_t k = 0; k < n_hosts; k++)
 			clean_host(&in, hosts[k], true, rep);
 		rt_inst_gc(&in, rep);
-		rt_inst_clear(&in);
-		return 0;
+	} else {
+		/* Hosts and domains of the lab, and those an earlier lstart recorded. */
+		for (size_t i = 0; i < lab->n_hosts; i++)
+			rt_record_add(&rec, 'h', lab->hosts[i].name);
+		for (size_t i = 0; i < lab->n_domains; i++)
+			rt_record_add(&rec, 'd', lab->domains[i].name);
+		in.cleaning = true;
+		rt_record_load(&in, &rec);
+		clean_all(&in, &rec, rep);
+		rt_record_clear(&rec);
 	}
-	/* Hosts and domains of the lab, and those an earlier lstart recorded. */
-	for (size_t i = 0; i < lab->n_hosts; i++)
-		rt_record_add(&rec, 'h', lab->hosts[i].name);
-	for (size_t i = 0; i < lab->n_domains; i++)
-		rt_record_add(&rec, 'd', lab->domains[i].name);
-	rt_record_load(&in, &rec);
-	clean_all(&in, &rec, rep);
-	rt_record_clear(&rec);
+	if (lock >= 0)
+		close(lock);
 	rt_inst_clear(&in);
 	return 0;
 }
@@ -436,15 +462,20 @@ rt_lab_clean_dir(const char *labdir, const char *opt_w, char **hosts, size_t n_h
 		rc = rt_inst_init_dirs(&in, dir, wds[i],
 		                       opt_w != NULL || !default_hostwd(wds[i], parent, dir), err);
 		if (rc == 0 && has_trace(&in)) {
+			int lock = lock_inst(&in);
+
 			found++;
 			if (n_hosts > 0) {
 				for (size_t k = 0; k < n_hosts; k++)
 					clean_host(&in, hosts[k], true, rep);
 				rt_inst_gc(&in, rep);
 			} else {
+				in.cleaning = true;
 				rt_record_load(&in, &rec);
 				clean_all(&in, &rec, rep);
 			}
+			if (lock >= 0)
+				close(lock);
 		}
 		rt_record_clear(&rec);
 		rt_inst_clear(&in);

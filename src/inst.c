@@ -5,9 +5,11 @@
  * directories, private to the user, and names the files inside them.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -120,6 +122,39 @@ rt_inst_create(struct rt_inst *in, char **err)
 			return -1;
 	}
 	return 0;
+}
+
+bool
+rt_inst_relock(const struct rt_inst *in, int fd, int op)
+{
+	struct stat held, now;
+
+	while (flock(fd, op) < 0)
+		if (errno != EINTR)
+			return false;
+	/* Removed (or removed and made anew) while we waited: not ours to use. */
+	if (fstat(fd, &held) < 0 || stat(in->dir, &now) < 0 || held.st_dev != now.st_dev ||
+	    held.st_ino != now.st_ino) {
+		flock(fd, LOCK_UN);
+		return false;
+	}
+	return true;
+}
+
+int
+rt_inst_lock(const struct rt_inst *in, int op)
+{
+	/* A few tries: each failed one means someone removed RUNDIR/ID meanwhile. */
+	for (int tries = 0; tries < 8; tries++) {
+		int fd = open(in->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd < 0)
+			return -1;
+		if (rt_inst_relock(in, fd, op))
+			return fd;
+		close(fd);
+	}
+	return -1;
 }
 
 char *

@@ -19,7 +19,8 @@ struct rt_inst {
 	char *base;            /* owned; RUNDIR */
 	char *dir;             /* owned; RUNDIR/ID */
 	char id[RT_HASH12_LEN + 1];
-	bool user_wd; /* -w given: the directory is the user's, only our files are ours */
+	bool user_wd;  /* -w given: the directory is the user's, only our files are ours */
+	bool cleaning; /* lclean holds the lock on RUNDIR/ID: only its last step removes it */
 };
 
 /* Compute the instance's paths (nothing is created). */
@@ -48,6 +49,18 @@ char *rt_hub_dir(const struct rt_inst *in, const char *domain);
 char *rt_mconsole_path(const struct rt_inst *in, const char *host);
 char *rt_notify_path(const struct rt_inst *in, const char *host);
 char *rt_tmux_sock(const struct rt_inst *in);
+
+/*
+ * The instance lock, a flock on RUNDIR/ID itself: lstart holds it shared
+ * while it launches something and writes its pid file, lclean exclusive for
+ * its whole run, so lclean never runs between a launch and its pid file and
+ * nothing is launched into an instance lclean removed. Returns an fd holding
+ * the lock (op LOCK_SH or LOCK_EX) on the current RUNDIR/ID, or -1 if there
+ * is none.
+ */
+int rt_inst_lock(const struct rt_inst *in, int op);
+/* Take the lock again on fd (from rt_inst_lock, since unlocked); false if RUNDIR/ID went. */
+bool rt_inst_relock(const struct rt_inst *in, int fd, int op);
 
 /* Make dir (and missing parents) owned by us with mode 0700, or fail. */
 int rt_mkdir_private(const char *dir, char **err);

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
@@ -62,6 +64,8 @@ struct run {
 	struct boot *boots;
 	unsigned int active, max;
 	bool aborting;
+	int lockfd;   /* RUNDIR/ID, for rt_inst_relock; -1 before it exists */
+	bool cleaned; /* lclean removed the instance under us: launch nothing more */
 };
 
 /* Report a progress line, if anyone listens. */
@@ -83,10 +87,8 @@ static void pump(struct run *r);
 
 /* One handle of a boot is closed; the last one frees its slot. */
 static void
-boot_closed(uv_handle_t *h)
+boot_release(struct boot *b)
 {
-	struct boot *b = h->data;
-
 	if (--b->open == 0) {
 		b->watching = false;
 		b->run->active--;
@@ -94,11 +96,21 @@ boot_closed(uv_handle_t *h)
 	}
 }
 
-/* The notify socket is closed (its own callback shape). */
+/* A uv handle of a boot is closed. */
+static void
+boot_closed(uv_handle_t *h)
+{
+	boot_release(h->data);
+}
+
+/*
+ * The notify socket is closed (its own callback shape). Not through the
+ * timer's data: a guest that failed to spawn never had its timer set up.
+ */
 static void
 notify_closed(struct rt_notify *n)
 {
-	boot_closed((uv_handle_t *)&((struct boot *)n->data)->timer);
+	boot_release(n->data);
 }
 
 /* Record a verdict for a booting guest and stop watching it. */
@@ -257,9 +269,8 @@ launch(struct run *r, size_t i)
 	uv_timer_start(&b->timer, guest_timeout, (uint64_t)r->o->timeout_s * 1000, 0);
 	b->pidfd = rt_pidfd_open(pid);
 	if (b->pidfd < 0) {
-		/* Gone already; a zero timeout judges it from the loop. */
-		b->pidfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		uv_timer_start(&b->timer, guest_timeout, 0, 0);
+		/* Gone already: a readable eventfd stands in, and its exit is judged at once. */
+		b->pidfd = eventfd(1, EFD_CLOEXEC);
 	}
 	uv_poll_init(&r->loop, &b->exitpoll, b->pidfd);
 	uv_poll_start(&b->exitpoll, UV_READABLE, guest_exited);
@@ -281,15 +292,26 @@ static void
 pump(struct run *r)
 {
 	const struct lab *lab = r->lab;
+	bool locked = false;
 
 	if (r->aborting)
 		for (size_t i = 0; i < lab->n_hosts; i++)
 			verdict(&r->boots[i], RT_H_NOT_STARTED,
 			        xstrdup("stopped by --abort-on-failure"));
-	for (size_t i = 0; i < lab->n_hosts && !r->aborting && r->active < r->max; i++)
-		if (r->sel[i] && r->res->hosts[i].state == RT_H_PENDING &&
-		    lab_host_can_start(lab, i, r->ready))
-			launch(r, i);
+	for (size_t i = 0; i < lab->n_hosts && !r->aborting && !r->cleaned && r->active < r->max;
+	     i++) {
+		if (!r->sel[i] || r->res->hosts[i].state != RT_H_PENDING ||
+		    !lab_host_can_start(lab, i, r->ready))
+			continue;
+		/* Launch and pid file under the lock: lclean sees both or neither. */
+		if (!locked && !(locked = rt_inst_relock(&r->res->inst, r->lockfd, LOCK_SH))) {
+			r->cleaned = true;
+			break;
+		}
+		launch(r, i);
+	}
+	if (locked)
+		flock(r->lockfd, LOCK_UN);
 	if (r->active > 0)
 		return;
 	for (size_t i = 0; i < lab->n_hosts; i++) {
@@ -298,8 +320,9 @@ pump(struct run *r)
 		if (hr->state != RT_H_PENDING)
 			continue;
 		hr->state = RT_H_NOT_STARTED;
-		hr->detail = xstrdup(r->aborting ? "--abort-on-failure after an earlier failure"
-		                                 : "a prerequisite did not become ready");
+		hr->detail = xstrdup(r->cleaned    ? "the lab was cleaned (lclean) meanwhile"
+		                     : r->aborting ? "--abort-on-failure after an earlier failure"
+		                                   : "a prerequisite did not become ready");
 	}
 	if (!uv_is_closing((uv_handle_t *)&r->wd_watch))
 		uv_close((uv_handle_t *)&r->wd_watch, NULL);
@@ -477,7 +500,7 @@ int
 rt_lab_start(const struct lab *lab, const struct rt_start_opts *o, const struct rt_report *rep,
              struct rt_result *res, char **err)
 {
-	struct run r = {.lab = lab, .o = o, .rep = rep, .res = res};
+	struct run r = {.lab = lab, .o = o, .rep = rep, .res = res, .lockfd = -1};
 	struct rt_inst *in = &res->inst;
 	int rc = -1;
 
@@ -520,8 +543,18 @@ rt_lab_start(const struct lab *lab, const struct rt_start_opts *o, const struct 
 		rc = dry_run(&r, err);
 		goto out;
 	}
-	if (rt_inst_create(in, err) < 0 || rt_record_write(in, err) < 0 || start_hubs(&r, err) < 0)
+	if (rt_inst_create(in, err) < 0)
 		goto out;
+	/* Hubs and their pid files under the lock too (see pump). */
+	if ((r.lockfd = rt_inst_lock(in, LOCK_SH)) < 0) {
+		rt_fail(err, "%s was removed (lclean?) while lstart was starting", in->dir);
+		goto out;
+	}
+	rc = rt_record_write(in, err) < 0 || start_hubs(&r, err) < 0 ? -1 : 0;
+	flock(r.lockfd, LOCK_UN);
+	if (rc < 0)
+		goto out;
+	rc = -1;
 	uv_loop_init(&r.loop);
 	r.wd_watch.data = &r;
 	uv_fs_event_init(&r.loop, &r.wd_watch);
@@ -559,6 +592,8 @@ rt_lab_start(const struct lab *lab, const struct rt_start_opts *o, const struct 
 	}
 	rc = 0;
 out:
+	if (r.lockfd >= 0)
+		close(r.lockfd);
 	run_free(&r);
 	return rc;
 }

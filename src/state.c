@@ -233,7 +233,9 @@ rt_inst_gc(const struct rt_inst *in, const struct rt_report *rep)
 			rmdir(d);
 			free(d);
 		}
-		rmdir(in->dir);
+		/* Not under lclean: an lstart would make a new one its lock does not cover. */
+		if (!in->cleaning)
+			rmdir(in->dir);
 	}
 	(void)rep;
 	for (char **g = guests; *g != NULL; g++)

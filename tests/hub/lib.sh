@@ -124,7 +124,8 @@ wait_line() {
 drain() {
 	local fd
 	eval "fd=\$${1}_fd"
-	cat <&"$fd" >>"$T/$1.out" &
+	# noinherit: a copy of another client's stdin fifo here would keep it open.
+	noinherit cat <&"$fd" >>"$T/$1.out" &
 	eval "${1}_drain=$!"
 	exec {fd}<&-
 }

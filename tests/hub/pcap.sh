@@ -5,7 +5,9 @@
 . "$(dirname "$0")/lib.sh"
 
 start_hub --pcap "$T/all.pcap"
-client b -i 2 "vde:$D" ready recv-until-marker marker
+# b stays connected after its marker (wait-stdin): the hub may drop the last
+# frame of a client that leaves at once, before it reads it.
+client b -i 2 "vde:$D" ready recv-until-marker marker wait-stdin
 
 # The live stream's 24-byte pcap header proves the capture is registered.
 mkfifo "$T/cap.fifo"
