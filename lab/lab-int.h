@@ -41,6 +41,10 @@ struct lab__ctx {
 	size_t n_default_kargs;
 	int default_ipv6;      /* -1: not set */
 	int default_num_terms; /* -1: not set */
+	int default_links_up;  /* -1: not set; likewise the next three */
+	int default_forwarding;
+	int default_ipv6_forwarding;
+	int default_mount_shared;
 };
 
 /* Allocation: out of memory aborts. */

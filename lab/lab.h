@@ -59,7 +59,7 @@ struct lab_origin {
 #define LAB_IFACES_MAX     64 /* eth0 .. eth63 */
 #define LAB_MEM_MIN_MB     16
 #define LAB_MEM_MAX_MB     8192
-#define LAB_MEM_DEFAULT_MB 64
+#define LAB_MEM_DEFAULT_MB 128 /* an FRR router with room for its tables */
 
 /* One network interface of a host: ethN on a collision domain. */
 struct lab_iface {
@@ -93,10 +93,16 @@ struct lab_host {
 	size_t n_execs;
 	unsigned int num_terms; /* consoles wanted (Netkit num_terms); 1 by default */
 	bool ipv6;              /* Netkit ipv6=true; default true */
-	char *startup;          /* owned; "pc1.startup" relative to the lab dir, or NULL */
-	char *shutdown;         /* owned; "pc1.shutdown", or NULL */
-	char *overlay;          /* owned; "pc1" when the directory pc1/ exists, or NULL */
-	char **depends;         /* owned; names of hosts that must be ready first, no repeats */
+	/* How the guest is prepared before its startup scripts (lab.yaml(5),
+	 * "Boot settings"); lab.conf labs get what Kathara gives its devices. */
+	bool links_up;        /* every ethN up */
+	bool forwarding;      /* ip_forward=1, rp_filter=0, no ICMP rate limit */
+	bool ipv6_forwarding; /* with ipv6: IPv6 forwarding on, router advertisements ignored */
+	bool mount_shared;    /* the lab's shared/ read-only on /shared */
+	char *startup;        /* owned; "pc1.startup" relative to the lab dir, or NULL */
+	char *shutdown;       /* owned; "pc1.shutdown", or NULL */
+	char *overlay;        /* owned; "pc1" when the directory pc1/ exists, or NULL */
+	char **depends;       /* owned; names of hosts that must be ready first, no repeats */
 	size_t n_depends;
 	size_t *dep_index;          /* owned; dep_index[k] is the host index of depends[k] */
 	struct lab_option *options; /* owned; legacy options as written */
@@ -191,6 +197,13 @@ size_t lab_error_count(const struct lab_error *list);
 const struct lab_host *lab_host_find(const struct lab *lab, const char *name);
 ssize_t lab_host_index(const struct lab *lab, const char *name);
 const struct lab_domain *lab_domain_find(const struct lab *lab, const char *name);
+
+/* The kernel settings host h boots with, in the order the guest applies them:
+ * those its boot settings imply (forwarding, ipv6), then its own sysctls,
+ * which win. Returns the count; *out is a new array of new strings, freed
+ * with lab_strv_free. */
+size_t lab_host_boot_sysctls(const struct lab_host *h, char ***out);
+void lab_strv_free(char **v, size_t n);
 
 /* Memory a host gets: its own, else the lab default, else LAB_MEM_DEFAULT_MB. */
 unsigned int lab_host_memory_mb(const struct lab *lab, const struct lab_host *h);

@@ -155,6 +155,44 @@ settle_name(struct lab__ctx *c)
 	lab->name = safe;
 }
 
+/* A legacy lab's hosts get what Kathara gives its devices before their
+ * startup files run (lab.conf(5), "Runtime semantics"): interfaces up,
+ * router sysctls, the shared/ folder on /shared. IPv6 stays on, as in Netkit,
+ * without forwarding unless a host says ipv6=true. */
+static void
+legacy_defaults(struct lab__ctx *c)
+{
+	c->default_links_up = 1;
+	c->default_forwarding = 1;
+	c->default_mount_shared = 1;
+}
+
+/* Subdirectories a lab.conf does not name. Netkit started every one as a host,
+ * Kathara none: a folder of pictures or notes is no host. One is a host here
+ * when the lab also has its NAME.startup or NAME.shutdown. */
+static void
+add_unnamed_dir_hosts(struct lab__ctx *c, int dirfd, char **dirs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *up = lab__xasprintf("%s.startup", dirs[i]),
+		     *down = lab__xasprintf("%s.shutdown", dirs[i]);
+
+		if (lab__host_lookup(c->lab, dirs[i]) != NULL) {
+			;
+		} else if (faccessat(dirfd, up, F_OK, 0) == 0 ||
+		           faccessat(dirfd, down, F_OK, 0) == 0) {
+			add_dir_hosts(c, &dirs[i], 1);
+		} else {
+			lab__report(c, LAB_W_STYLE, dirs[i], 0, 0, NULL,
+			            "directory '%s' is not a host: lab.conf does not name it and "
+			            "there is no %s",
+			            dirs[i], up);
+		}
+		free(up);
+		free(down);
+	}
+}
+
 /* Read every file of an opened lab directory into c. */
 static void
 load_dir(struct lab__ctx *c, int dirfd)
@@ -171,14 +209,17 @@ load_dir(struct lab__ctx *c, int dirfd)
 		if (faccessat(dirfd, "lab.conf", F_OK, 0) == 0)
 			lab__report(c, LAB_W_STYLE, "lab.conf", 0, 0, NULL,
 			            "lab.conf is ignored: lab.yaml describes this lab");
-	} else if ((conf = parse_file(c, dirfd, "lab.conf", lab__parse_conf_buf))) {
-		lab->format = LAB_FMT_CONF;
-		lab->conf_file = lab__xstrdup("lab.conf");
-		if (!c->has_machines)
-			add_dir_hosts(c, dirs, n_dirs);
 	} else {
-		lab->format = LAB_FMT_DIR;
-		add_dir_hosts(c, dirs, n_dirs);
+		legacy_defaults(c);
+		if ((conf = parse_file(c, dirfd, "lab.conf", lab__parse_conf_buf))) {
+			lab->format = LAB_FMT_CONF;
+			lab->conf_file = lab__xstrdup("lab.conf");
+			if (!c->has_machines)
+				add_unnamed_dir_hosts(c, dirfd, dirs, n_dirs);
+		} else {
+			lab->format = LAB_FMT_DIR;
+			add_dir_hosts(c, dirs, n_dirs);
+		}
 	}
 	dep = parse_file(c, dirfd, "lab.dep", lab__parse_dep_buf);
 	lab->has_dep_file = dep;

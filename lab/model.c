@@ -37,6 +37,10 @@ lab__ctx_init(struct lab__ctx *c)
 	c->warn_tail = &c->lab->warnings;
 	c->default_ipv6 = -1;
 	c->default_num_terms = -1;
+	c->default_links_up = -1;
+	c->default_forwarding = -1;
+	c->default_ipv6_forwarding = -1;
+	c->default_mount_shared = -1;
 }
 
 /* Free the load's scratch; the lab too when free_lab. Errors stay in c->errs. */
@@ -110,6 +114,10 @@ lab__host_get(struct lab__ctx *c, const char *name, const struct lab_origin *o)
 	h->origin = lab__origin(o->file, o->line, o->col);
 	h->num_terms = c->default_num_terms >= 0 ? (unsigned int)c->default_num_terms : 1;
 	h->ipv6 = c->default_ipv6 != 0;
+	h->links_up = c->default_links_up > 0;
+	h->forwarding = c->default_forwarding > 0;
+	h->ipv6_forwarding = c->default_ipv6_forwarding > 0;
+	h->mount_shared = c->default_mount_shared > 0;
 	h->fs = c->default_fs != NULL ? lab__xstrdup(c->default_fs) : NULL;
 	h->kernel = c->default_kernel != NULL ? lab__xstrdup(c->default_kernel) : NULL;
 	for (size_t i = 0; i < c->n_default_kargs; i++)

@@ -135,12 +135,13 @@ honoured_option(struct line *l, struct lab_host *h, const char *key, const char 
 			               "num_terms must be a number from 0 to 16, not '%s'", value);
 		else
 			h->num_terms = (unsigned int)u;
+		return u <= 1; /* more consoles: warned about in validation */
 	} else if (strcmp(key, "ipv6") == 0) {
 		if (!lab__parse_bool(value, &b))
 			lab__report_at(l->c, LAB_E_TYPE, o, NULL,
 			               "ipv6 must be true or false, not '%s'", value);
 		else
-			h->ipv6 = b;
+			h->ipv6 = h->ipv6_forwarding = b; /* Kathara: ipv6=true forwards too */
 	} else if (strcmp(key, "kernel") == 0 || strcmp(key, "k") == 0) {
 		free(h->kernel);
 		h->kernel = lab__xstrdup(value);
@@ -195,6 +196,11 @@ option(struct line *l, struct lab_host *h, const char *key, const char *value, u
 		               "host '%s': image '%s' is a container image; the default model "
 		               "filesystem is used",
 		               h->name, value != NULL ? value : "");
+	else if (strcmp(key, "num_terms") == 0)
+		lab__report_at(l->c, LAB_W_UNSUPPORTED, &o, NULL,
+		               "host '%s': num_terms=%s: umlab gives each host one console; open "
+		               "more shells with lconnect or lexec",
+		               h->name, value);
 	else if (strcmp(key, "bridged") == 0 || strcmp(key, "port") == 0)
 		lab__report_at(l->c, LAB_W_UNSUPPORTED, &o, NULL,
 		               "host '%s': option '%s' needs host networking and is not supported",

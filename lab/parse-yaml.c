@@ -238,9 +238,9 @@ depends(struct lab__yaml *y, const char *host, const yaml_node_t *n)
 static void
 host_map(struct lab__yaml *y, size_t hi, const yaml_node_t *n)
 {
-	static const char *const keys[] = {"interfaces", "memory", "fs",   "kernel",
-	                                   "kargs",      "sysctl", "exec", "depends",
-	                                   "num_terms",  "ipv6",   NULL};
+	static const char *const keys[] = {
+	        "interfaces", "memory",    "fs",   "kernel",   "kargs",      "sysctl",       "exec",
+	        "depends",    "num_terms", "ipv6", "links_up", "forwarding", "mount_shared", NULL};
 	char *where = lab__xasprintf("in host '%s'", y->c->lab->hosts[hi].name);
 	uint64_t seen = 0;
 
@@ -282,6 +282,17 @@ host_map(struct lab__yaml *y, size_t hi, const yaml_node_t *n)
 			break;
 		case 9:
 			boolean(y, v, "ipv6", &h->ipv6);
+			break;
+		case 10:
+			boolean(y, v, "links_up", &h->links_up);
+			break;
+		case 11:
+			/* In lab.yaml one switch: IPv6 forwards too when IPv6 is on. */
+			boolean(y, v, "forwarding", &h->forwarding);
+			h->ipv6_forwarding = h->forwarding;
+			break;
+		case 12:
+			boolean(y, v, "mount_shared", &h->mount_shared);
 			break;
 		}
 	}
@@ -332,9 +343,11 @@ hosts(struct lab__yaml *y, const yaml_node_t *n)
 static void
 defaults(struct lab__yaml *y, const yaml_node_t *n)
 {
-	static const char *const keys[] = {"memory", "fs",        "kernel", "kargs",
-	                                   "ipv6",   "num_terms", NULL};
+	static const char *const keys[] = {"memory",       "fs",        "kernel",   "kargs",
+	                                   "ipv6",         "num_terms", "links_up", "forwarding",
+	                                   "mount_shared", NULL};
 	struct lab__ctx *c = y->c;
+	int *flags[] = {&c->default_links_up, &c->default_forwarding, &c->default_mount_shared};
 	uint64_t seen = 0;
 
 	if (lab__y_is_null(n) || !lab__y_is_map(y, n, "defaults"))
@@ -368,6 +381,14 @@ defaults(struct lab__yaml *y, const yaml_node_t *n)
 		case 5:
 			num_terms(y, v, &u);
 			c->default_num_terms = (int)u;
+			break;
+		case 6:
+		case 7:
+		case 8:
+			boolean(y, v, keys[k], &b);
+			*flags[k - 6] = b;
+			if (k == 7)
+				c->default_ipv6_forwarding = b;
 			break;
 		}
 	}

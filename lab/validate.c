@@ -170,8 +170,15 @@ lab__finish_model(struct lab__ctx *c)
 {
 	struct lab *lab = c->lab;
 
-	for (size_t i = 0; i < lab->n_hosts; i++)
+	for (size_t i = 0; i < lab->n_hosts; i++) {
 		check_ifaces(c, &lab->hosts[i]);
+		/* lab.conf options are warned about where they are read. */
+		if (lab->format == LAB_FMT_YAML && lab->hosts[i].num_terms > 1)
+			lab__report_at(c, LAB_W_UNSUPPORTED, &lab->hosts[i].origin, NULL,
+			               "host '%s': num_terms %u: umlab gives each host one "
+			               "console; open more shells with lconnect or lexec",
+			               lab->hosts[i].name, lab->hosts[i].num_terms);
+	}
 	build_domains(c);
 	check_macs(c);
 	resolve_deps(c);

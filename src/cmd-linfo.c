@@ -166,6 +166,14 @@ json_host(struct json_out *j, const struct linfo *li, size_t i)
 	json_string(j, "kernel", h->kernel);
 	json_strings(j, "kernel_args", h->kargs, h->n_kargs);
 	json_strings(j, "sysctls", h->sysctls, h->n_sysctls);
+	char **sysctls;
+	size_t n_sysctls = lab_host_boot_sysctls(h, &sysctls);
+	json_strings(j, "boot_sysctls", sysctls, n_sysctls);
+	lab_strv_free(sysctls, n_sysctls);
+	json_bool(j, "links_up", h->links_up);
+	json_bool(j, "forwarding", h->forwarding);
+	json_bool(j, "ipv6_forwarding", h->ipv6_forwarding);
+	json_bool(j, "mount_shared", h->mount_shared);
 	json_strings(j, "execs", h->execs, h->n_execs);
 	json_uint(j, "num_terms", h->num_terms);
 	json_bool(j, "ipv6", h->ipv6);
@@ -413,7 +421,17 @@ text_host(const struct lab *lab, const struct lab_host *h)
 		if (files[k] != NULL)
 			printf("    %-9s %s%s\n", keys[k], files[k], k == 2 ? "/" : "");
 	text_list("kargs", h->kargs, h->n_kargs);
-	text_list("sysctl", h->sysctls, h->n_sysctls);
+	printf("    %-9s %s, %s, IPv6 %s%s\n", "boot", h->links_up ? "links up" : "links down",
+	       h->forwarding ? "IPv4 forwarding" : "no forwarding", h->ipv6 ? "on" : "off",
+	       !h->ipv6             ? ""
+	       : h->ipv6_forwarding ? " (forwarding)"
+	                            : "");
+	if (h->mount_shared)
+		printf("    %-9s shared/ read-only on /shared\n", "mount");
+	char **sysctls;
+	size_t n_sysctls = lab_host_boot_sysctls(h, &sysctls);
+	text_list("sysctl", sysctls, n_sysctls);
+	lab_strv_free(sysctls, n_sysctls);
 	text_list("exec", h->execs, h->n_execs);
 	text_list("depends", h->depends, h->n_depends);
 	for (size_t k = 0; k < h->n_options; k++) {

@@ -77,11 +77,14 @@ rt_hostconf_write(const struct rt_inst *in, const struct lab_host *h, char **err
 	}
 	fprintf(f, "# Written by lstart before each boot of %s; read by the guest's init.\n",
 	        h->name);
-	if (h->n_sysctls > 0) {
+	char **sysctls;
+	size_t n_sysctls = lab_host_boot_sysctls(h, &sysctls);
+
+	if (n_sysctls > 0) {
 		char *all = xstrdup("");
 
-		for (size_t i = 0; i < h->n_sysctls; i++) {
-			char *next = xasprintf("%s%s%s", all, i ? " " : "", h->sysctls[i]);
+		for (size_t i = 0; i < n_sysctls; i++) {
+			char *next = xasprintf("%s%s%s", all, i ? " " : "", sysctls[i]);
 
 			free(all);
 			all = next;
@@ -89,6 +92,11 @@ rt_hostconf_write(const struct rt_inst *in, const struct lab_host *h, char **err
 		put_var(f, "UMLAB_SYSCTLS", all);
 		free(all);
 	}
+	lab_strv_free(sysctls, n_sysctls);
+	if (h->links_up)
+		put_var(f, "UMLAB_LINKS_UP", "1");
+	if (h->mount_shared)
+		put_var(f, "UMLAB_MOUNT_SHARED", "1");
 	for (size_t i = 0; i < h->n_execs; i++) {
 		char key[32];
 

@@ -3,6 +3,7 @@
  * UML guest every fork and exec costs tens of milliseconds. */
 #include "init.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -154,20 +155,60 @@ init_load_module(const char *name)
 	return ok;
 }
 
-void
-init_lo_up(void)
+static void
+link_up(int s, const char *name)
 {
 	struct ifreq ifr = {0};
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	size_t len = strlen(name);
 
-	if (s < 0)
+	if (len >= sizeof ifr.ifr_name)
 		return;
-	strcpy(ifr.ifr_name, "lo");
+	memcpy(ifr.ifr_name, name, len);
 	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
 		ifr.ifr_flags |= IFF_UP;
 		ioctl(s, SIOCSIFFLAGS, &ifr);
 	}
+}
+
+void
+init_lo_up(void)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		return;
+	link_up(s, "lo");
 	close(s);
+}
+
+void
+init_links_up(void)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	DIR *d = opendir("/sys/class/net");
+	struct dirent *e;
+
+	if (s >= 0 && d != NULL)
+		while ((e = readdir(d)) != NULL)
+			if (strncmp(e->d_name, "eth", 3) == 0)
+				link_up(s, e->d_name);
+	if (d != NULL)
+		closedir(d);
+	if (s >= 0)
+		close(s);
+}
+
+void
+init_mount_shared(void)
+{
+	struct stat st;
+
+	mkdir("/shared", 0755);
+	if (stat("/hostlab/shared", &st) != 0 || !S_ISDIR(st.st_mode))
+		return;
+	/* /hostlab is read-only already; the remount makes /shared say so too. */
+	if (mount("/hostlab/shared", "/shared", NULL, MS_BIND, NULL) == 0)
+		mount(NULL, "/shared", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
 }
 
 /* nftw has no user pointer: the copy in progress. */
@@ -376,7 +417,15 @@ init_read_conf(struct init_conf *c, const char *path)
 		nl = nl ? nl + 1 : line + strlen(line);
 		while (*line == ' ' || *line == '\t')
 			line++;
-		if (strncmp(line, "UMLAB_SYSCTLS=", 14) == 0) {
+		if (strncmp(line, "UMLAB_LINKS_UP=", 15) == 0) {
+			char *v = shell_value(line + 15);
+			c->links_up = v && strcmp(v, "1") == 0;
+			free(v);
+		} else if (strncmp(line, "UMLAB_MOUNT_SHARED=", 19) == 0) {
+			char *v = shell_value(line + 19);
+			c->mount_shared = v && strcmp(v, "1") == 0;
+			free(v);
+		} else if (strncmp(line, "UMLAB_SYSCTLS=", 14) == 0) {
 			free(c->sysctls);
 			c->sysctls = shell_value(line + 14);
 		} else if (strncmp(line, "UMLAB_EXEC_", 11) == 0 && c->nexecs < 32) {

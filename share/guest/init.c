@@ -393,6 +393,10 @@ main(void)
 		snprintf(marker, sizeof marker, "/hostwd/%s.conf", conf.host);
 		init_read_conf(&conf, marker);
 	}
+	if (conf.links_up)
+		init_links_up();
+	if (conf.mount_shared && conf.lab[0])
+		init_mount_shared();
 	for (char *save = NULL, *kv = conf.sysctls ? strtok_r(conf.sysctls, " \t", &save) : NULL;
 	     kv; kv = strtok_r(NULL, " \t", &save)) {
 		int err = init_sysctl(kv);

@@ -17,6 +17,8 @@ struct init_conf {
 	char *sysctls;   /* UMLAB_SYSCTLS, blank separated KEY=VALUE, or NULL */
 	char *execs[32]; /* UMLAB_EXEC_1.., in order */
 	size_t nexecs;
+	bool links_up;     /* UMLAB_LINKS_UP=1: every ethN up before the scripts */
+	bool mount_shared; /* UMLAB_MOUNT_SHARED=1: /hostlab/shared on /shared */
 };
 
 /* Guest uptime in milliseconds (CLOCK_BOOTTIME). */
@@ -33,6 +35,10 @@ bool init_mount_hostfs(const char *src, const char *dir, bool ro);
 bool init_load_module(const char *name);
 /* Bring the loopback interface up. */
 void init_lo_up(void);
+/* Bring every ethN up (lab.conf labs: Kathara hands them over up). */
+void init_links_up(void);
+/* The lab's shared/ folder, read-only, on /shared (an empty /shared without one). */
+void init_mount_shared(void);
 /* Copy the tree src into dst: modes and symlinks kept, owner root, existing
  * directories untouched. Problems are reported on log. */
 void init_copy_tree(const char *src, const char *dst, int log);

@@ -195,7 +195,7 @@ conf_unsupported_options_are_kept_and_warned(void **state)
 	LT_WARNS(state, LAB_W_UNSUPPORTED, 5, "option 'cpus' is not supported");
 }
 
-/* mem (Netkit and Kathara spellings), M, sysctl, exec, num_terms, ipv6 map to fields. */
+/* mem (Netkit and Kathara spellings), M, sysctl, exec, num_terms 0/1, ipv6 map to fields. */
 static void
 conf_honoured_options_map_to_model_fields(void **state)
 {
@@ -203,7 +203,7 @@ conf_honoured_options_map_to_model_fields(void **state)
 
 	lt_write(state, "lab.conf",
 	         "a[mem]=256m\nb[M]=64\nc[sysctl]=net.ipv4.ip_forward=1\n"
-	         "c[sysctl]=net.ipv6.conf.all.forwarding=1\nc[exec]=ip a\nc[num_terms]=2\n"
+	         "c[sysctl]=net.ipv6.conf.all.forwarding=1\nc[exec]=ip a\nc[num_terms]=0\n"
 	         "c[ipv6]=false\nc[append]=quiet loglevel=3\n");
 	LT_LOAD_OK(state);
 	assert_int_equal(lab_host_find(LT_LAB(state), "a")->memory_mb, 256);
@@ -212,7 +212,7 @@ conf_honoured_options_map_to_model_fields(void **state)
 	assert_int_equal(h->n_sysctls, 2);
 	assert_string_equal(h->sysctls[1], "net.ipv6.conf.all.forwarding=1");
 	assert_string_equal(h->execs[0], "ip a");
-	assert_int_equal(h->num_terms, 2);
+	assert_int_equal(h->num_terms, 0);
 	assert_false(h->ipv6);
 	assert_int_equal(h->n_kargs, 2);
 	assert_string_equal(h->kargs[1], "loglevel=3");
@@ -237,7 +237,8 @@ conf_bad_option_values_are_errors(void **state)
 	LT_EXPECT(state, LAB_E_SYNTAX, 6, "option 'mem' of host 'f' needs a value");
 }
 
-/* Without a host list, subdirectories are hosts too (not shared, _test or hidden ones). */
+/* Without a host list, a subdirectory lab.conf does not name is a host when
+ * the lab has its NAME.startup (Netkit); never shared, _test or hidden ones. */
 static void
 conf_hosts_also_come_from_subdirectories(void **state)
 {
@@ -245,6 +246,7 @@ conf_hosts_also_come_from_subdirectories(void **state)
 
 	lt_write(state, "lab.conf", "r1[0]=A\n");
 	lt_mkdir(state, "pc1/etc");
+	lt_write(state, "pc1.startup", "true\n");
 	lt_mkdir(state, "r1");
 	lt_mkdir(state, "shared");
 	lt_mkdir(state, "_test");
@@ -257,7 +259,71 @@ conf_hosts_also_come_from_subdirectories(void **state)
 	assert_string_equal(lab->hosts[1].name, "pc1");
 	assert_string_equal(lab->hosts[1].overlay, "pc1");
 	assert_string_equal(lab->shared_dir, "shared");
-	LT_WARNS(state, LAB_W_STYLE, 0, "directory 'not valid' is not a valid host name");
+	LT_WARNS(state, LAB_W_STYLE, 0, "directory 'not valid' is not a host");
+}
+
+/* A folder of pictures beside a Kathara lab.conf is not a host. */
+static void
+conf_unnamed_folder_without_startup_is_not_a_host(void **state)
+{
+	lt_write(state, "lab.conf", "pc1[0]=A\npc2[0]=A\n");
+	lt_mkdir(state, "images");
+	lt_mkdir(state, "pc1/etc");
+	LT_LOAD_OK(state);
+	assert_int_equal(LT_LAB(state)->n_hosts, 2);
+	assert_null(lab_host_find(LT_LAB(state), "images"));
+	LT_WARNS(state, LAB_W_STYLE, 0, "directory 'images' is not a host");
+}
+
+/* Each lab.conf host boots as a Kathara device: links up, router sysctls on
+ * every interface, shared/ on /shared; IPv6 on without forwarding unless
+ * ipv6=true, off with ipv6=false. The host's own sysctls come last. */
+static void
+conf_hosts_boot_with_kathara_settings(void **state)
+{
+	const struct lab_host *h;
+	char **v;
+	size_t n;
+
+	lt_write(state, "lab.conf",
+	         "r[0]=A\nr[1]=B\nr[sysctl]=net.ipv4.ip_forward=0\n"
+	         "v6[0]=A\nv6[ipv6]=true\nno6[0]=B\nno6[ipv6]=false\n");
+	LT_LOAD_OK(state);
+	h = lab_host_find(LT_LAB(state), "r");
+	assert_true(h->links_up);
+	assert_true(h->forwarding);
+	assert_true(h->mount_shared);
+	assert_true(h->ipv6);
+	assert_false(h->ipv6_forwarding);
+	n = lab_host_boot_sysctls(h, &v);
+	assert_int_equal(n, 8);
+	assert_string_equal(v[0], "net.ipv4.ip_forward=1");
+	assert_string_equal(v[4], "net.ipv4.conf.eth0.rp_filter=0");
+	assert_string_equal(v[5], "net.ipv4.conf.eth1.rp_filter=0");
+	assert_string_equal(v[6], "net.ipv4.icmp_ratelimit=0");
+	assert_string_equal(v[7], "net.ipv4.ip_forward=0");
+	lab_strv_free(v, n);
+	n = lab_host_boot_sysctls(lab_host_find(LT_LAB(state), "v6"), &v);
+	assert_string_equal(v[n - 3], "net.ipv6.conf.all.forwarding=1");
+	assert_string_equal(v[n - 2], "net.ipv6.conf.all.accept_ra=0");
+	lab_strv_free(v, n);
+	n = lab_host_boot_sysctls(lab_host_find(LT_LAB(state), "no6"), &v);
+	assert_string_equal(v[n - 2], "net.ipv6.conf.all.disable_ipv6=1");
+	assert_string_equal(v[n - 1], "net.ipv6.conf.default.disable_ipv6=1");
+	lab_strv_free(v, n);
+}
+
+/* num_terms above 1 is kept, not honoured, and said so. */
+static void
+conf_num_terms_above_one_is_warned(void **state)
+{
+	const struct lab_host *h;
+
+	lt_write(state, "lab.conf", "a[0]=A\na[num_terms]=3\n");
+	LT_LOAD_OK(state);
+	h = lab_host_find(LT_LAB(state), "a");
+	assert_false(h->options[1].honoured);
+	LT_WARNS(state, LAB_W_UNSUPPORTED, 2, "num_terms=3");
 }
 
 /* The same interface twice, or a missing domain, are errors. */
@@ -331,6 +397,9 @@ main(void)
 	        T(conf_honoured_options_map_to_model_fields),
 	        T(conf_bad_option_values_are_errors),
 	        T(conf_hosts_also_come_from_subdirectories),
+	        T(conf_unnamed_folder_without_startup_is_not_a_host),
+	        T(conf_hosts_boot_with_kathara_settings),
+	        T(conf_num_terms_above_one_is_warned),
 	        T(conf_repeated_or_empty_interface_is_an_error),
 	        T(conf_tap_interface_is_kept_and_warned),
 	        T(conf_unsafe_names_are_errors),

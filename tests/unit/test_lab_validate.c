@@ -240,7 +240,7 @@ problems_from_every_file_are_reported_together(void **state)
 	for (const struct lab_error *e = LT_ERRS(state); e != NULL; e = e->next)
 		n_errors += !lab_error_is_warning(e);
 	assert_int_equal(n_errors, 4);
-	LT_EXPECT(state, LAB_W_STYLE, 0, "directory 'b.startup' is not a valid host name");
+	LT_EXPECT(state, LAB_W_STYLE, 0, "directory 'b.startup' is not a host");
 }
 
 /* A successful load leaves the caller's error list alone. */

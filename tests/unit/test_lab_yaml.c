@@ -419,6 +419,47 @@ yaml_invalid_lab_name_is_an_error(void **state)
 	LT_EXPECT(state, LAB_E_NAME, 1, "lab name 'my lab'");
 }
 
+/* Boot settings: off by default in lab.yaml, on from defaults or per host;
+ * forwarding covers IPv6 when IPv6 is on. */
+static void
+yaml_boot_settings_default_off_and_can_be_set(void **state)
+{
+	const struct lab_host *h;
+	char **v;
+	size_t n;
+
+	lt_write(state, "lab.yaml",
+	         "defaults: { links_up: true, mount_shared: true }\n"
+	         "hosts:\n"
+	         "  pc: { interfaces: [A] }\n"
+	         "  r: { interfaces: [A], forwarding: true, links_up: false }\n");
+	LT_LOAD_OK(state);
+	h = lab_host_find(LT_LAB(state), "pc");
+	assert_true(h->links_up);
+	assert_true(h->mount_shared);
+	assert_false(h->forwarding);
+	n = lab_host_boot_sysctls(h, &v);
+	assert_int_equal(n, 0);
+	lab_strv_free(v, n);
+	h = lab_host_find(LT_LAB(state), "r");
+	assert_false(h->links_up);
+	assert_true(h->forwarding);
+	assert_true(h->ipv6_forwarding);
+	n = lab_host_boot_sysctls(h, &v);
+	assert_string_equal(v[0], "net.ipv4.ip_forward=1");
+	assert_string_equal(v[n - 3], "net.ipv6.conf.all.forwarding=1");
+	lab_strv_free(v, n);
+}
+
+/* num_terms above 1 is accepted and warned about: one console per host. */
+static void
+yaml_num_terms_above_one_is_warned(void **state)
+{
+	lt_write(state, "lab.yaml", "hosts:\n  pc: { interfaces: [A], num_terms: 2 }\n");
+	LT_LOAD_OK(state);
+	LT_WARNS(state, LAB_W_UNSUPPORTED, 2, "num_terms 2");
+}
+
 int
 main(void)
 {
@@ -430,6 +471,8 @@ main(void)
 	        T(yaml_memory_accepts_units_and_plain_megabytes),
 	        T(yaml_defaults_apply_to_every_host),
 	        T(yaml_host_settings_are_kept),
+	        T(yaml_boot_settings_default_off_and_can_be_set),
+	        T(yaml_num_terms_above_one_is_warned),
 	        T(yaml_domain_impairments_are_parsed),
 	        T(yaml_tests_and_suite_steps_are_parsed),
 	        T(yaml_unknown_key_names_file_line_column_and_the_close_key),
