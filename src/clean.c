@@ -72,13 +72,14 @@ wait_victims(struct victims *v)
 
 /* SIGKILL the process of a pid file if it is ours; warn if the pid was reused. */
 static void
-kill_recorded(const char *pf, const struct rt_report *rep, struct victims *v)
+kill_recorded(const struct rt_inst *in, const char *pf, const struct rt_report *rep,
+              struct victims *v)
 {
 	pid_t pid = 0;
 
-	switch (rt_pidfile_check(pf, &pid)) {
+	switch (rt_pidfile_check(pf, in->dir, &pid)) {
 	case RT_PID_ALIVE:
-		if (rt_pidfile_kill(pf, SIGKILL) == RT_PID_ALIVE) {
+		if (rt_pidfile_kill(pf, in->dir, SIGKILL) == RT_PID_ALIVE) {
 			v->pids = xrealloc(v->pids, (v->n + 1) * sizeof(*v->pids));
 			v->pids[v->n++] = pid;
 		}
@@ -110,7 +111,7 @@ kill_pidfiles(const struct rt_inst *in, const char *prefix, const struct rt_repo
 		    strchr(de->d_name, '.') != NULL)
 			continue;
 		pf = xasprintf("%s/%s", pids, de->d_name);
-		kill_recorded(pf, rep, v);
+		kill_recorded(in, pf, rep, v);
 		free(pf);
 	}
 	if (d != NULL)
@@ -199,7 +200,7 @@ clean_host(const struct rt_inst *in, const char *name, bool window, const struct
 	char *umid = rt_inst_path(in, "uml/%s", name), *np = rt_notify_path(in, name);
 	struct victims v = {0};
 
-	kill_recorded(pf, rep, &v);
+	kill_recorded(in, pf, rep, &v);
 	wait_victims(&v);
 	if (window && access(sock, F_OK) == 0)
 		rt_tmux_kill_window(sock, name);

@@ -209,7 +209,7 @@ rt_guest_spawn(const struct rt_inst *in, const struct lab_host *h, char *const a
 		char *tpf = rt_inst_path(in, "pids/tmux");
 
 		/* The server's own record, so lclean can end it even without its socket. */
-		if (rt_pidfile_check(tpf, NULL) != RT_PID_ALIVE) {
+		if (rt_pidfile_check(tpf, in->dir, NULL) != RT_PID_ALIVE) {
 			pid_t spid = rt_tmux_server_pid(sock);
 
 			if (spid > 0)

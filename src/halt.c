@@ -110,7 +110,7 @@ escalate(struct stop *st)
 		uv_timer_start(&st->timer, timer_fired, HALT_GRACE_MS, 0);
 	} else if (st->stage == ST_HALT) {
 		st->stage = ST_KILL;
-		rt_pidfile_kill(pf, SIGKILL);
+		rt_pidfile_kill(pf, in->dir, SIGKILL);
 		uv_timer_start(&st->timer, timer_fired, KILL_WAIT_MS, 0);
 	} else {
 		struct rt_host_result *hr = &st->s->res->hosts[st->idx];

@@ -579,7 +579,7 @@ rt_lab_start(const struct lab *lab, const struct rt_start_opts *o, const struct 
 			char *pf = rt_guest_pidfile(in, lab->hosts[i].name);
 
 			if (res->hosts[i].pid > 0 && res->hosts[i].state != RT_H_RUNNING) {
-				killed[i] = rt_pidfile_kill(pf, SIGKILL) == RT_PID_ALIVE;
+				killed[i] = rt_pidfile_kill(pf, in->dir, SIGKILL) == RT_PID_ALIVE;
 				unlink(pf);
 			}
 			free(pf);

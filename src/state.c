@@ -110,7 +110,7 @@ enum rt_hstate
 rt_host_state(const struct rt_inst *in, const char *host, pid_t *pid)
 {
 	char *pf = rt_guest_pidfile(in, host), *disk;
-	enum rt_pid_state ps = rt_pidfile_check(pf, pid);
+	enum rt_pid_state ps = rt_pidfile_check(pf, in->dir, pid);
 	struct rt_marker m;
 	bool cow;
 
@@ -182,7 +182,7 @@ rt_inst_gc(const struct rt_inst *in, const struct rt_report *rep)
 	for (char **g = guests; *g != NULL; g++) {
 		char *pf = rt_guest_pidfile(in, *g);
 
-		if (rt_pidfile_check(pf, NULL) == RT_PID_ALIVE) {
+		if (rt_pidfile_check(pf, in->dir, NULL) == RT_PID_ALIVE) {
 			running = xrealloc(running, (n + 2) * sizeof(*running));
 			running[n++] = *g;
 			running[n] = NULL;
@@ -209,10 +209,10 @@ rt_inst_gc(const struct rt_inst *in, const struct rt_report *rep)
 		if (access(sock, F_OK) == 0)
 			rt_tmux_kill_server(sock);
 		/* The socket may be gone while the server lives on: use its record. */
-		if (rt_pidfile_check(tpf, &pid) == RT_PID_ALIVE) {
-			rt_pidfile_kill(tpf, SIGTERM);
+		if (rt_pidfile_check(tpf, in->dir, &pid) == RT_PID_ALIVE) {
+			rt_pidfile_kill(tpf, in->dir, SIGTERM);
 			if (!rt_wait_exit(pid, 2000))
-				rt_pidfile_kill(tpf, SIGKILL);
+				rt_pidfile_kill(tpf, in->dir, SIGKILL);
 		}
 		unlink(sock);
 		unlink(tpf);
