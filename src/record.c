@@ -137,7 +137,7 @@ merge(struct rt_record *rec, const char *path)
 void
 rt_record_load(const struct rt_inst *in, struct rt_record *rec)
 {
-	char *wd = rt_wd_path(in, "%s", RT_RECORD_WD), *run = rt_inst_path(in, "%s", RT_RECORD_RUN);
+	char *wd = rt_wd_path(in, "%s", RT_RECORD_WD), *run = rt_host_path(in, "%s", RT_RECORD_RUN);
 
 	if (rec->labdir == NULL)
 		rec->labdir = xstrdup(in->labdir);
@@ -153,7 +153,7 @@ int
 rt_record_write(const struct rt_inst *in, char **err)
 {
 	struct rt_record rec = {0};
-	char *wd = rt_wd_path(in, "%s", RT_RECORD_WD), *run = rt_inst_path(in, "%s", RT_RECORD_RUN);
+	char *wd = rt_wd_path(in, "%s", RT_RECORD_WD), *run = rt_host_path(in, "%s", RT_RECORD_RUN);
 	int rc;
 
 	for (size_t i = 0; in->lab != NULL && i < in->lab->n_hosts; i++)

@@ -253,6 +253,23 @@ rt_sf_remove(int dirfd, const char *name)
 }
 
 int
+rt_sf_remove_path(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *parent;
+	int rc;
+
+	if (slash == NULL || slash[1] == '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	parent = slash == path ? xstrdup("/") : xasprintf("%.*s", (int)(slash - path), path);
+	rc = rt_sf_remove_below(parent, slash + 1);
+	free(parent);
+	return rc;
+}
+
+int
 rt_sf_remove_below(const char *dir, const char *rel)
 {
 	const char *slash = strrchr(rel, '/');

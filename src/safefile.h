@@ -53,5 +53,7 @@ int rt_sf_write_replace(int dirfd, const char *name, const void *data, size_t le
 int rt_sf_remove(int dirfd, const char *name);
 /* The same for rel (may have several components) below an absolute trusted directory. */
 int rt_sf_remove_below(const char *dir, const char *rel);
+/* The same for an absolute path whose parent we trust (made by us, out of guests' reach). */
+int rt_sf_remove_path(const char *path);
 
 #endif

@@ -412,7 +412,7 @@ dry_run(struct run *r, char **err)
 {
 	const struct lab *lab = r->lab;
 	struct rt_inst *in = &r->res->inst;
-	char *sock = rt_tmux_sock(in), *hub, *conf = rt_inst_path(in, "tmux.conf");
+	char *sock = rt_tmux_sock(in), *hub, *conf = rt_host_path(in, "tmux.conf");
 	unsigned int *wave = NULL;
 	int nw;
 

@@ -134,7 +134,7 @@ rt_host_state(const struct rt_inst *in, const char *host, pid_t *pid)
 static char **
 pid_names(const struct rt_inst *in, const char *prefix)
 {
-	char *dir = rt_inst_path(in, "pids");
+	char *dir = rt_host_path(in, "pids");
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	char **names = xcalloc(1, sizeof(*names));
@@ -202,8 +202,8 @@ rt_inst_gc(const struct rt_inst *in, const struct rt_report *rep)
 		free(unused);
 	}
 	if (n == 0) {
-		char *sock = rt_tmux_sock(in), *tpf = rt_inst_path(in, "pids/tmux");
-		char *conf = rt_inst_path(in, "tmux.conf");
+		char *sock = rt_tmux_sock(in), *tpf = rt_host_path(in, "pids/tmux");
+		char *conf = rt_host_path(in, "tmux.conf");
 		pid_t pid;
 
 		if (access(sock, F_OK) == 0)
@@ -219,16 +219,17 @@ rt_inst_gc(const struct rt_inst *in, const struct rt_report *rep)
 		unlink(conf);
 		/* hostwd keeps its copy of the record: lclean may still need it. */
 		free(conf);
-		conf = rt_inst_path(in, "%s", RT_RECORD_RUN);
+		conf = rt_host_path(in, "%s", RT_RECORD_RUN);
 		unlink(conf);
 		free(sock);
 		free(tpf);
 		free(conf);
 		rt_agent_clean(in, NULL); /* lexec's lines: no guest holds them now */
 		/* Empty directories only: what is left belongs to a crashed guest. */
-		for (size_t i = 0; i < 4; i++) {
-			static const char *const sub[] = {"hub", "notify", "uml", "pids"};
-			char *d = rt_inst_path(in, "%s", sub[i]);
+		for (size_t i = 0; i < 5; i++) {
+			static const char *const sub[] = {"/hub", "/notify", "/uml", ".h/pids",
+			                                  ".h"};
+			char *d = xasprintf("%s%s", in->dir, sub[i]);
 
 			rmdir(d);
 			free(d);
