@@ -11,6 +11,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "guest.h"
@@ -172,6 +173,15 @@ rt_guest_prepare(const struct rt_inst *in, const struct lab_host *h, char **err)
 		rc = rt_fail_errno(err, errno, "cannot remove %s", ready);
 	/* The stale umid directory of a dead guest; uml/ may be a guest's symlink by now. */
 	rt_sf_remove_below(in->dir, umid);
+	{
+		char *log = rt_wd_path(in, "%s.console.log", h->name);
+		struct stat st;
+
+		/* A symlink or special file planted as the console log goes before tmux appends. */
+		if (lstat(log, &st) == 0 && !S_ISREG(st.st_mode))
+			unlink(log);
+		free(log);
+	}
 	if (rc == 0 && access(sock, F_OK) == 0)
 		rt_tmux_kill_window(sock, h->name);
 	if (rc == 0)

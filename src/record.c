@@ -10,6 +10,7 @@
 #include "inst.h"
 #include "lab.h"
 #include "record.h"
+#include "safefile.h"
 #include "xalloc.h"
 
 /* Is name already in the list? */
@@ -52,7 +53,7 @@ rt_record_clear(struct rt_record *rec)
 int
 rt_record_read(const char *path, struct rt_record *rec)
 {
-	FILE *f = fopen(path, "re");
+	FILE *f = rt_sf_fopen_read(path);
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
@@ -92,7 +93,7 @@ int
 rt_record_save(const char *path, const struct rt_record *rec, char **err)
 {
 	char *tmp = xasprintf("%s.tmp", path);
-	FILE *f = fopen(tmp, "we");
+	FILE *f = rt_sf_fopen_new(tmp); /* hostwd's copy: a guest may have planted a symlink */
 	int rc = 0;
 
 	if (f == NULL) {

@@ -139,6 +139,36 @@ rt_sf_read(int dirfd, const char *rel, size_t max, size_t *len)
 	return buf;
 }
 
+FILE *
+rt_sf_fopen_read(const char *path)
+{
+	int fd =
+	        regular_only(open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if ((f = fdopen(fd, "r")) == NULL)
+		close(fd);
+	return f;
+}
+
+FILE *
+rt_sf_fopen_new(const char *path)
+{
+	int fd;
+	FILE *f;
+
+	if (unlink(path) < 0 && errno != ENOENT && errno != EISDIR)
+		return NULL;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return NULL;
+	if ((f = fdopen(fd, "w")) == NULL)
+		close(fd);
+	return f;
+}
+
 int
 rt_sf_open_append(int dirfd, const char *rel, mode_t mode)
 {

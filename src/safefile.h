@@ -19,7 +19,18 @@
 #define UMLAB_SAFEFILE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
+
+/*
+ * For flat files in a directory we trust whose entries a guest may replace
+ * (hostwd): fopen for reading that refuses symlinks and special files and
+ * never blocks; and a fresh file for writing (whatever was at path, a
+ * planted symlink included, is unlinked first; O_EXCL|O_NOFOLLOW, 0600),
+ * meant to be renamed over the real name.
+ */
+FILE *rt_sf_fopen_read(const char *path);
+FILE *rt_sf_fopen_new(const char *path);
 
 /* Open directory rel below dirfd (rel "." is dirfd itself); O_DIRECTORY|O_CLOEXEC. */
 int rt_sf_opendir(int dirfd, const char *rel);
