@@ -13,13 +13,17 @@
 
 #include "lab-int.h"
 
-#define LAB_FILE_MAX (16u << 20) /* a lab file larger than this is a mistake */
+#define LAB_FILE_MAX (4u << 20) /* a lab file larger than this is a mistake (or an attack) */
 
 /* Read dir/name whole. Returns 1 with *buf, 0 when absent, -1 after reporting. */
 static int
 read_file(struct lab__ctx *c, int dirfd, const char *name, char **buf, size_t *len)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	/*
+	 * Inside the lab only: no symlink (out of the lab, or to /dev/zero), and
+	 * O_NONBLOCK so a FIFO is refused below instead of waited on.
+	 */
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	struct stat st;
 	size_t n = 0;
 
@@ -27,6 +31,12 @@ read_file(struct lab__ctx *c, int dirfd, const char *name, char **buf, size_t *l
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
+		if (errno == ELOOP) {
+			lab__report(c, LAB_E_UNSAFE_PATH, name, 0, 0, NULL,
+			            "%s is a symlink: lab files must be regular files in the lab",
+			            name);
+			return -1;
+		}
 		lab__report(c, LAB_E_IO, name, 0, 0, NULL, "cannot read %s: %s", name,
 		            strerror(errno));
 		return -1;

@@ -16,6 +16,8 @@
 	     it < (n)->data.sequence.items.top; it++)
 
 /* A memory value within bounds, or 0 after reporting. */
+#define LAB_YAML_DEPTH_MAX 64 /* a lab needs about 6 */
+
 static unsigned int
 memory(struct lab__yaml *y, const yaml_node_t *n)
 {
@@ -551,6 +553,44 @@ top(struct lab__yaml *y, const yaml_node_t *root)
 		lab__yaml_suite_steps(y, ids[K_TEARDOWN], false);
 }
 
+/*
+ * Nesting depth of buf's YAML, counted on parser events before any document
+ * is built: libyaml's loader takes quadratic time on deep nesting, so a
+ * hostile lab.yaml must be refused first. Returns false after reporting.
+ */
+static bool
+depth_ok(struct lab__ctx *c, const char *buf, size_t len, const char *file)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	unsigned int depth = 0;
+	bool ok = true, done = false;
+
+	if (!yaml_parser_initialize(&p))
+		return true; /* the real parse reports it */
+	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+	while (!done && ok) {
+		if (!yaml_parser_parse(&p, &ev))
+			break; /* a syntax error: the real parse reports it with its place */
+		if (ev.type == YAML_MAPPING_START_EVENT || ev.type == YAML_SEQUENCE_START_EVENT) {
+			if (++depth > LAB_YAML_DEPTH_MAX) {
+				lab__report(
+				        c, LAB_E_SYNTAX, file, (unsigned int)ev.start_mark.line + 1,
+				        (unsigned int)ev.start_mark.column + 1, NULL,
+				        "YAML nested deeper than %u levels", LAB_YAML_DEPTH_MAX);
+				ok = false;
+			}
+		} else if (ev.type == YAML_MAPPING_END_EVENT ||
+		           ev.type == YAML_SEQUENCE_END_EVENT) {
+			depth--;
+		}
+		done = ev.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	return ok;
+}
+
 /* Parse lab.yaml text into c; problems are reported with file:line:col. */
 void
 lab__parse_yaml_buf(struct lab__ctx *c, const char *buf, size_t len, const char *file)
@@ -559,6 +599,8 @@ lab__parse_yaml_buf(struct lab__ctx *c, const char *buf, size_t len, const char 
 	yaml_parser_t parser;
 	yaml_node_t *root;
 
+	if (!depth_ok(c, buf, len, file))
+		return;
 	if (!yaml_parser_initialize(&parser)) {
 		lab__report(c, LAB_E_IO, file, 0, 0, NULL, "cannot initialise the YAML parser");
 		return;

@@ -1,6 +1,6 @@
 /*
  * src/agent-files.c: the names of lexec's files in a lab instance
- * (RUNDIR/ID/agent/HOST.in, .out, .sock; see agent.h), and their removal
+ * (RUNDIR/ID.h/agent/HOST.in, .out, .sock; see agent.h), and their removal
  * when the guest or the whole instance goes.
  */
 #include <dirent.h>
@@ -14,14 +14,14 @@
 char *
 rt_agent_path(const struct rt_inst *in, const char *host, const char *suffix)
 {
-	return rt_inst_path(in, "agent/%s%s", host, suffix);
+	return rt_host_path(in, "agent/%s%s", host, suffix);
 }
 
 void
 rt_agent_clean(const struct rt_inst *in, const char *host)
 {
 	static const char *const sfx[] = {".in", ".out", ".sock"};
-	char *dir = rt_inst_path(in, "agent");
+	char *dir = rt_host_path(in, "agent");
 
 	if (host != NULL) {
 		for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {

@@ -32,6 +32,7 @@
 #include "proc.h"
 #include "record.h"
 #include "rt.h"
+#include "safefile.h"
 #include "spawn.h"
 #include "tmux.h"
 #include "xalloc.h"
@@ -72,13 +73,14 @@ wait_victims(struct victims *v)
 
 /* SIGKILL the process of a pid file if it is ours; warn if the pid was reused. */
 static void
-kill_recorded(const char *pf, const struct rt_report *rep, struct victims *v)
+kill_recorded(const struct rt_inst *in, const char *pf, const struct rt_report *rep,
+              struct victims *v)
 {
 	pid_t pid = 0;
 
-	switch (rt_pidfile_check(pf, &pid)) {
+	switch (rt_pidfile_check(pf, in->dir, &pid)) {
 	case RT_PID_ALIVE:
-		if (rt_pidfile_kill(pf, SIGKILL) == RT_PID_ALIVE) {
+		if (rt_pidfile_kill(pf, in->dir, SIGKILL) == RT_PID_ALIVE) {
 			v->pids = xrealloc(v->pids, (v->n + 1) * sizeof(*v->pids));
 			v->pids[v->n++] = pid;
 		}
@@ -98,7 +100,7 @@ static void
 kill_pidfiles(const struct rt_inst *in, const char *prefix, const struct rt_report *rep,
               struct victims *v)
 {
-	char *pids = rt_inst_path(in, "pids");
+	char *pids = rt_host_path(in, "pids");
 	DIR *d = opendir(pids);
 	struct dirent *de;
 
@@ -110,7 +112,7 @@ kill_pidfiles(const struct rt_inst *in, const char *prefix, const struct rt_repo
 		    strchr(de->d_name, '.') != NULL)
 			continue;
 		pf = xasprintf("%s/%s", pids, de->d_name);
-		kill_recorded(pf, rep, v);
+		kill_recorded(in, pf, rep, v);
 		free(pf);
 	}
 	if (d != NULL)
@@ -177,15 +179,12 @@ lock_inst(const struct rt_inst *in)
 	return rt_inst_lock(in, LOCK_EX);
 }
 
-/* rm -rf a tree of ours. */
+/* Remove a tree of ours without following any symlink a guest planted in it. */
 static void
-rm_tree(const char *path)
+rm_tree(const struct rt_report *rep, const char *path)
 {
-	char *argv[] = {"rm", "-rf", "--", (char *)path, NULL}, *err = NULL;
-
-	if (access(path, F_OK) == 0)
-		rt_run(argv, NULL, &err);
-	free(err);
+	if (rt_sf_remove_path(path) < 0)
+		rt_report_warn(rep, "cannot remove %s: %s", path, strerror(errno));
 }
 
 /*
@@ -196,10 +195,10 @@ static void
 clean_host(const struct rt_inst *in, const char *name, bool window, const struct rt_report *rep)
 {
 	char *pf = rt_guest_pidfile(in, name), *sock = rt_tmux_sock(in);
-	char *umid = rt_inst_path(in, "uml/%s", name), *np = rt_notify_path(in, name);
+	char *umid = xasprintf("uml/%s", name), *np = xasprintf("notify/%s", name);
 	struct victims v = {0};
 
-	kill_recorded(pf, rep, &v);
+	kill_recorded(in, pf, rep, &v);
 	wait_victims(&v);
 	if (window && access(sock, F_OK) == 0)
 		rt_tmux_kill_window(sock, name);
@@ -218,9 +217,10 @@ clean_host(const struct rt_inst *in, const char *name, bool window, const struct
 		free(t1);
 		free(t2);
 	}
-	unlink(np);
+	/* uml/ and notify/ are the guest's to swap: resolved beneath RUNDIR/ID, no symlinks. */
+	rt_sf_remove_below(in->dir, np);
 	rt_agent_clean(in, name); /* lexec's line and bridge socket */
-	rm_tree(umid);
+	rt_sf_remove_below(in->dir, umid);
 	free(pf);
 	free(sock);
 	free(umid);
@@ -231,7 +231,7 @@ clean_host(const struct rt_inst *in, const char *name, bool window, const struct
 static void
 add_pidfile_hosts(const struct rt_inst *in, struct rt_record *rec)
 {
-	char *pids = rt_inst_path(in, "pids");
+	char *pids = rt_host_path(in, "pids");
 	DIR *d = opendir(pids);
 	struct dirent *de;
 
@@ -260,7 +260,8 @@ clean_all(const struct rt_inst *in, struct rt_record *rec, const struct rt_repor
 	kill_pidfiles(in, "", rep, &v);
 	sweep(in, &v);
 	wait_victims(&v);
-	rm_tree(in->dir);
+	rm_tree(rep, in->dir);
+	rm_tree(rep, in->hdir);
 	for (size_t i = 0; i < rec->n_domains; i++) {
 		char *f = rt_wd_path(in, "%s.pcap", rec->domains[i]);
 
@@ -269,7 +270,7 @@ clean_all(const struct rt_inst *in, struct rt_record *rec, const struct rt_repor
 	}
 	/* The default hostwd is ours alone; a -w directory is the user's. */
 	if (!in->user_wd) {
-		rm_tree(in->hostwd);
+		rm_tree(rep, in->hostwd);
 	} else {
 		char *f = rt_wd_path(in, "%s", RT_RECORD_WD);
 
@@ -389,7 +390,9 @@ find_hostwds(const char *labdir, const char *parent, char ***list, size_t *n)
 			struct rt_record rec;
 			char *p;
 
-			if (strlen(de->d_name) != RT_HASH12_LEN)
+			/* Records live in the host-only RUNDIR/ID.h, which no guest can forge. */
+			if (strlen(de->d_name) != RT_HASH12_LEN + 2 ||
+			    strcmp(de->d_name + RT_HASH12_LEN, ".h") != 0)
 				continue;
 			p = xasprintf("%s/%s/%s", base, de->d_name, RT_RECORD_RUN);
 			if (rt_record_read(p, &rec) == 0 && rec.hostwd != NULL &&
@@ -422,8 +425,8 @@ static bool
 has_trace(const struct rt_inst *in)
 {
 	char *rec = rt_wd_path(in, "%s", RT_RECORD_WD);
-	bool yes = access(in->dir, F_OK) == 0 || access(rec, F_OK) == 0 ||
-	           (!in->user_wd && access(in->hostwd, F_OK) == 0);
+	bool yes = access(in->dir, F_OK) == 0 || access(in->hdir, F_OK) == 0 ||
+	           access(rec, F_OK) == 0 || (!in->user_wd && access(in->hostwd, F_OK) == 0);
 
 	free(rec);
 	return yes;

@@ -11,6 +11,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "guest.h"
@@ -20,6 +21,7 @@
 #include "lab.h"
 #include "locate.h"
 #include "proc.h"
+#include "safefile.h"
 #include "spawn.h"
 #include "tmux.h"
 #include "xalloc.h"
@@ -101,6 +103,8 @@ rt_guest_argv(const struct rt_inst *in, const struct lab_host *h, const char *im
 	push(&argv, &n, xstrdup(in->hostwd));
 	push(&argv, &n, xstrdup("--run"));
 	push(&argv, &n, xstrdup(in->dir));
+	push(&argv, &n, xstrdup("--agent"));
+	push(&argv, &n, rt_host_path(in, "agent"));
 	push(&argv, &n, xstrdup("--fs"));
 	push(&argv, &n, xstrdup(image));
 	if (h->kernel != NULL && (kernel = rt_locate_kernel(h->kernel, err)) == NULL) {
@@ -156,30 +160,28 @@ out:
 	return argv;
 }
 
-/* Remove a directory tree we own (the stale umid directory of a dead guest). */
-static void
-rm_tree(const char *dir)
-{
-	char *argv[] = {"rm", "-rf", "--", (char *)dir, NULL};
-	char *err = NULL;
-
-	if (access(dir, F_OK) == 0)
-		rt_run(argv, NULL, &err);
-	free(err);
-}
-
 int
 rt_guest_prepare(const struct rt_inst *in, const struct lab_host *h, char **err)
 {
 	char *ready = rt_wd_path(in, "%s.ready", h->name);
-	char *umid = rt_inst_path(in, "uml/%s", h->name);
+	char *umid = xasprintf("uml/%s", h->name);
 	char *sock = rt_tmux_sock(in);
 	int rc = 0;
 
 	/* A marker from an earlier boot must never count for this one. */
 	if (unlink(ready) < 0 && errno != ENOENT)
 		rc = rt_fail_errno(err, errno, "cannot remove %s", ready);
-	rm_tree(umid);
+	/* The stale umid directory of a dead guest; uml/ may be a guest's symlink by now. */
+	rt_sf_remove_below(in->dir, umid);
+	{
+		char *log = rt_wd_path(in, "%s.console.log", h->name);
+		struct stat st;
+
+		/* A symlink or special file planted as the console log goes before tmux appends. */
+		if (lstat(log, &st) == 0 && !S_ISREG(st.st_mode))
+			unlink(log);
+		free(log);
+	}
 	if (rc == 0 && access(sock, F_OK) == 0)
 		rt_tmux_kill_window(sock, h->name);
 	if (rc == 0)
@@ -194,22 +196,22 @@ int
 rt_guest_spawn(const struct rt_inst *in, const struct lab_host *h, char *const argv[], pid_t *pid,
                char **err)
 {
-	char *sock = rt_tmux_sock(in), *conf = rt_inst_path(in, "tmux.conf");
+	char *sock = rt_tmux_sock(in), *conf = rt_host_path(in, "tmux.conf");
 	char *log = rt_wd_path(in, "%s.console.log", h->name);
 	char *pf = rt_guest_pidfile(in, h->name);
 	int rc = 0;
 
-	if (access(conf, F_OK) < 0)
-		rc = rt_tmux_write_conf(conf, err);
+	/* Written afresh each time: what the server reads is only ever what we wrote. */
+	rc = rt_tmux_write_conf(conf, err);
 	if (rc == 0)
 		rc = rt_tmux_open_window(sock, conf, h->name, argv, log, pid, err);
 	if (rc == 0)
 		rc = rt_pidfile_write(pf, *pid, in->dir, err);
 	if (rc == 0) {
-		char *tpf = rt_inst_path(in, "pids/tmux");
+		char *tpf = rt_host_path(in, "pids/tmux");
 
 		/* The server's own record, so lclean can end it even without its socket. */
-		if (rt_pidfile_check(tpf, NULL) != RT_PID_ALIVE) {
+		if (rt_pidfile_check(tpf, in->dir, NULL) != RT_PID_ALIVE) {
 			pid_t spid = rt_tmux_server_pid(sock);
 
 			if (spid > 0)

@@ -21,6 +21,7 @@
 #include "mconsole.h"
 #include "proc.h"
 #include "rt.h"
+#include "safefile.h"
 #include "spawn.h"
 #include "xalloc.h"
 
@@ -110,7 +111,7 @@ escalate(struct stop *st)
 		uv_timer_start(&st->timer, timer_fired, HALT_GRACE_MS, 0);
 	} else if (st->stage == ST_HALT) {
 		st->stage = ST_KILL;
-		rt_pidfile_kill(pf, SIGKILL);
+		rt_pidfile_kill(pf, in->dir, SIGKILL);
 		uv_timer_start(&st->timer, timer_fired, KILL_WAIT_MS, 0);
 	} else {
 		struct rt_host_result *hr = &st->s->res->hosts[st->idx];
@@ -179,20 +180,19 @@ forget_host(const struct rt_inst *in, const char *name, bool remove_fs)
 	char *files[] = {
 	        rt_guest_pidfile(in, name),
 	        rt_wd_path(in, "%s.ready", name),
-	        rt_notify_path(in, name),
 	        remove_fs ? rt_wd_path(in, "%s.disk", name) : NULL,
 	};
-	char *umid = rt_inst_path(in, "uml/%s", name);
-	char *rm[] = {"rm", "-rf", "--", umid, NULL}, *err = NULL;
+	char *umid = xasprintf("uml/%s", name), *np = xasprintf("notify/%s", name);
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		if (files[i] != NULL)
 			unlink(files[i]);
 		free(files[i]);
 	}
-	if (access(umid, F_OK) == 0)
-		rt_run(rm, NULL, &err);
-	free(err);
+	/* Beneath RUNDIR/ID without symlinks: a guest may have swapped uml/ or notify/. */
+	rt_sf_remove_below(in->dir, np);
+	rt_sf_remove_below(in->dir, umid);
+	free(np);
 	free(umid);
 }
 

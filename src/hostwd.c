@@ -8,6 +8,7 @@
 #include "hostwd.h"
 #include "inst.h"
 #include "lab.h"
+#include "safefile.h"
 #include "spawn.h"
 #include "xalloc.h"
 
@@ -18,7 +19,7 @@ int
 rt_marker_read(const struct rt_inst *in, const char *host, struct rt_marker *m)
 {
 	char *path = rt_wd_path(in, "%s.ready", host), line[512];
-	FILE *f = fopen(path, "re");
+	FILE *f = rt_sf_fopen_read(path); /* the guest's file: no symlink, no FIFO */
 	bool have_status = false;
 
 	free(path);
@@ -68,7 +69,7 @@ rt_hostconf_write(const struct rt_inst *in, const struct lab_host *h, char **err
 {
 	char *path = rt_wd_path(in, "%s.conf", h->name),
 	     *tmp = rt_wd_path(in, ".%s.conf.tmp", h->name);
-	FILE *f = fopen(tmp, "we");
+	FILE *f = rt_sf_fopen_new(tmp); /* never through a guest's symlink */
 	int rc = 0;
 
 	if (f == NULL) {
@@ -114,7 +115,7 @@ out:
 bool
 rt_tail(FILE *out, const char *path, unsigned int n, const char *indent)
 {
-	FILE *f = fopen(path, "re");
+	FILE *f = rt_sf_fopen_read(path);
 	char **ring, *line = NULL;
 	size_t cap = 0, count = 0;
 	ssize_t len;

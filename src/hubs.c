@@ -78,7 +78,7 @@ bool
 rt_hub_running(const struct rt_inst *in, const char *domain)
 {
 	char *pf = rt_hub_pidfile(in, domain);
-	bool alive = rt_pidfile_check(pf, NULL) == RT_PID_ALIVE;
+	bool alive = rt_pidfile_check(pf, in->dir, NULL) == RT_PID_ALIVE;
 
 	free(pf);
 	return alive;
@@ -176,12 +176,12 @@ rt_hubs_stop(const struct rt_inst *in, char *const *domains, size_t n)
 	/* SIGTERM to all first, then one shared wait: hubs close in parallel. */
 	for (size_t i = 0; i < n; i++) {
 		pfs[i] = rt_hub_pidfile(in, domains[i]);
-		up[i] = rt_pidfile_check(pfs[i], &pids[i]) == RT_PID_ALIVE &&
-		        rt_pidfile_kill(pfs[i], SIGTERM) == RT_PID_ALIVE;
+		up[i] = rt_pidfile_check(pfs[i], in->dir, &pids[i]) == RT_PID_ALIVE &&
+		        rt_pidfile_kill(pfs[i], in->dir, SIGTERM) == RT_PID_ALIVE;
 	}
 	wait_all(pids, up, n, 3000);
 	for (size_t i = 0; i < n; i++)
-		if (up[i] && rt_pidfile_kill(pfs[i], SIGKILL) != RT_PID_ALIVE)
+		if (up[i] && rt_pidfile_kill(pfs[i], in->dir, SIGKILL) != RT_PID_ALIVE)
 			up[i] = false;
 	wait_all(pids, up, n, 2000);
 	for (size_t i = 0; i < n; i++) {

@@ -31,6 +31,7 @@ rt_inst_init(struct rt_inst *in, const struct lab *lab, const char *opt_w, char 
 		return -1;
 	rt_instance_id(in->labdir, in->hostwd, in->id);
 	in->dir = xasprintf("%s/%s", in->base, in->id);
+	in->hdir = xasprintf("%s/%s.h", in->base, in->id);
 	return 0;
 }
 
@@ -46,6 +47,7 @@ rt_inst_init_dirs(struct rt_inst *in, const char *labdir_abs, const char *hostwd
 		return -1;
 	rt_instance_id(in->labdir, in->hostwd, in->id);
 	in->dir = xasprintf("%s/%s", in->base, in->id);
+	in->hdir = xasprintf("%s/%s.h", in->base, in->id);
 	return 0;
 }
 
@@ -56,6 +58,7 @@ rt_inst_clear(struct rt_inst *in)
 	free(in->hostwd);
 	free(in->base);
 	free(in->dir);
+	free(in->hdir);
 	memset(in, 0, sizeof(*in));
 }
 
@@ -107,14 +110,15 @@ rt_mkdir_private(const char *dir, char **err)
 int
 rt_inst_create(struct rt_inst *in, char **err)
 {
-	static const char *const sub[] = {"hub", "uml", "notify", "pids"};
+	/* Sockets a guest's kernel uses live in RUNDIR/ID, all else the host trusts in ID.h. */
+	static const char *const sub[] = {"/hub", "/uml", "/notify", ".h", ".h/pids", ".h/agent"};
 
 	if (rt_mkdir_private(in->hostwd, err) < 0)
 		return -1;
 	if (rt_mkdir_private(in->base, err) < 0 || rt_mkdir_private(in->dir, err) < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
-		char *d = xasprintf("%s/%s", in->dir, sub[i]);
+		char *d = xasprintf("%s%s", in->dir, sub[i]);
 		int rc = rt_mkdir_private(d, err);
 
 		free(d);
@@ -172,6 +176,20 @@ rt_inst_path(const struct rt_inst *in, const char *fmt, ...)
 }
 
 char *
+rt_host_path(const struct rt_inst *in, const char *fmt, ...)
+{
+	va_list ap;
+	char *rel, *p;
+
+	va_start(ap, fmt);
+	rel = xvasprintf(fmt, ap);
+	va_end(ap);
+	p = xasprintf("%s/%s", in->hdir, rel);
+	free(rel);
+	return p;
+}
+
+char *
 rt_wd_path(const struct rt_inst *in, const char *fmt, ...)
 {
 	va_list ap;
@@ -188,13 +206,13 @@ rt_wd_path(const struct rt_inst *in, const char *fmt, ...)
 char *
 rt_guest_pidfile(const struct rt_inst *in, const char *host)
 {
-	return rt_inst_path(in, "pids/guest-%s", host);
+	return rt_host_path(in, "pids/guest-%s", host);
 }
 
 char *
 rt_hub_pidfile(const struct rt_inst *in, const char *domain)
 {
-	return rt_inst_path(in, "pids/hub-%s", domain);
+	return rt_host_path(in, "pids/hub-%s", domain);
 }
 
 char *
@@ -218,5 +236,5 @@ rt_notify_path(const struct rt_inst *in, const char *host)
 char *
 rt_tmux_sock(const struct rt_inst *in)
 {
-	return rt_inst_path(in, "tmux");
+	return rt_host_path(in, "tmux");
 }

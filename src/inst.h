@@ -17,7 +17,8 @@ struct rt_inst {
 	char *labdir;          /* owned; absolute */
 	char *hostwd;          /* owned; absolute */
 	char *base;            /* owned; RUNDIR */
-	char *dir;             /* owned; RUNDIR/ID */
+	char *dir;             /* owned; RUNDIR/ID: bound into every guest's sandbox */
+	char *hdir;            /* owned; RUNDIR/ID.h: host only, no guest can reach it */
 	char id[RT_HASH12_LEN + 1];
 	bool user_wd;  /* -w given: the directory is the user's, only our files are ours */
 	bool cleaning; /* lclean holds the lock on RUNDIR/ID: only its last step removes it */
@@ -31,12 +32,18 @@ int rt_inst_init(struct rt_inst *in, const struct lab *lab, const char *opt_w, c
  */
 int rt_inst_init_dirs(struct rt_inst *in, const char *labdir_abs, const char *hostwd_abs,
                       bool user_wd, char **err);
-/* Create hostwd and RUNDIR/ID with its subdirectories, mode 0700, checking owners. */
+/*
+ * Create hostwd, RUNDIR/ID and RUNDIR/ID.h with their subdirectories, mode
+ * 0700, checking owners.
+ */
 int rt_inst_create(struct rt_inst *in, char **err);
 void rt_inst_clear(struct rt_inst *in);
 
 /* RUNDIR/ID/<formatted>; caller frees. */
 char *rt_inst_path(const struct rt_inst *in, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+/* RUNDIR/ID.h/<formatted> (pid files, tmux, the record, lexec's line); caller frees. */
+char *rt_host_path(const struct rt_inst *in, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
 /* HOSTWD/<formatted>; caller frees. */
 char *rt_wd_path(const struct rt_inst *in, const char *fmt, ...)

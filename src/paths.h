@@ -20,9 +20,10 @@
 #define RT_HASH12_LEN   12 /* hex digits in instance IDs and hostwd suffixes */
 
 /*
- * Longest runtime directory base: the longest socket below it,
- * BASE/ID/uml/HOST/mconsole, must fit the 108-byte sun_path with its NUL
- * (1 + 12 + 5 + 32 + 9 = 59 bytes after BASE).
+ * Longest runtime directory base: the longest sockets below it,
+ * BASE/ID/uml/HOST/mconsole and BASE/ID.h/agent/HOST.sock, must fit the
+ * 108-byte sun_path with its NUL (1 + 12 + 5 + 32 + 9 = 1 + 12 + 2 + 7 +
+ * 32 + 5 = 59 bytes after BASE).
  */
 #define RT_RUNDIR_BASE_MAX (108 - 1 - (1 + RT_HASH12_LEN + 5 + 32 + 9))
 

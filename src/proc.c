@@ -164,28 +164,28 @@ rt_pidrec_clear(struct rt_pidrec *rec)
 	rec->match = NULL;
 }
 
-/* Is the process in rec still the one we recorded? */
+/* Is the process in rec still the one we recorded, naming match? */
 static enum rt_pid_state
-classify(const struct rt_pidrec *rec)
+classify(const struct rt_pidrec *rec, const char *match)
 {
 	unsigned long long start;
 
 	if (rt_proc_start_time(rec->pid, &start) < 0)
 		return RT_PID_GONE;
-	if (start != rec->start || !rt_proc_cmdline_has(rec->pid, rec->match))
+	if (start != rec->start || !rt_proc_cmdline_has(rec->pid, match))
 		return RT_PID_OTHER;
 	return RT_PID_ALIVE;
 }
 
 enum rt_pid_state
-rt_pidfile_check(const char *path, pid_t *pid)
+rt_pidfile_check(const char *path, const char *match, pid_t *pid)
 {
 	struct rt_pidrec rec;
 	enum rt_pid_state st;
 
 	if (rt_pidfile_read(path, &rec) < 0)
 		return RT_PID_NONE;
-	st = classify(&rec);
+	st = classify(&rec, match);
 	if (pid != NULL)
 		*pid = rec.pid;
 	rt_pidrec_clear(&rec);
@@ -193,20 +193,20 @@ rt_pidfile_check(const char *path, pid_t *pid)
 }
 
 enum rt_pid_state
-rt_pidfile_kill(const char *path, int sig)
+rt_pidfile_kill(const char *path, const char *match, int sig)
 {
 	struct rt_pidrec rec;
 	enum rt_pid_state st;
 
 	if (rt_pidfile_read(path, &rec) < 0)
 		return RT_PID_NONE;
-	st = classify(&rec);
+	st = classify(&rec, match);
 	if (st == RT_PID_ALIVE) {
 		int pfd = rt_pidfd_open(rec.pid);
 
 		if (pfd >= 0) {
 			/* Checked again once pinned: a process that took the pid since fails it. */
-			if (classify(&rec) == RT_PID_ALIVE)
+			if (classify(&rec, match) == RT_PID_ALIVE)
 				rt_pidfd_signal(pfd, sig);
 			close(pfd);
 		} else if (errno == ENOSYS) {

@@ -6,7 +6,8 @@
  * A pid file holds three lines: "pid=N", "start=T" (field 22 of
  * /proc/PID/stat, clock ticks since boot) and "match=TOKEN" (a string that
  * must appear in /proc/PID/cmdline, normally the instance's RUNDIR/ID).
- * A process is ours only when both the start time and the token agree.
+ * A process is ours only when both the start time and the token agree; the
+ * token is always the caller's, never the file's (a file can be forged).
  */
 #ifndef UMLAB_PROC_H
 #define UMLAB_PROC_H
@@ -37,10 +38,14 @@ int rt_pidfile_write(const char *path, pid_t pid, const char *match, char **err)
 /* Read a pid file; < 0 when missing or malformed. */
 int rt_pidfile_read(const char *path, struct rt_pidrec *rec);
 void rt_pidrec_clear(struct rt_pidrec *rec);
-/* Classify a pid file; *pid (optional) gets the recorded pid. */
-enum rt_pid_state rt_pidfile_check(const char *path, pid_t *pid);
-/* Signal the process named by a pid file only if it is still ours. */
-enum rt_pid_state rt_pidfile_kill(const char *path, int sig);
+/*
+ * Classify a pid file against match, the token umlab computes for the
+ * process (the instance's RUNDIR/ID): the file's own match= line is only a
+ * note for humans and never trusted. *pid (optional) gets the recorded pid.
+ */
+enum rt_pid_state rt_pidfile_check(const char *path, const char *match, pid_t *pid);
+/* Signal the process named by a pid file only if it is still ours (see rt_pidfile_check). */
+enum rt_pid_state rt_pidfile_kill(const char *path, const char *match, int sig);
 /* A pollable fd that becomes readable when pid exits; < 0 on error. */
 int rt_pidfd_open(pid_t pid);
 /* Signal the process a pidfd refers to (never a later holder of its pid); < 0 on error. */

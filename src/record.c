@@ -10,6 +10,7 @@
 #include "inst.h"
 #include "lab.h"
 #include "record.h"
+#include "safefile.h"
 #include "xalloc.h"
 
 /* Is name already in the list? */
@@ -52,7 +53,7 @@ rt_record_clear(struct rt_record *rec)
 int
 rt_record_read(const char *path, struct rt_record *rec)
 {
-	FILE *f = fopen(path, "re");
+	FILE *f = rt_sf_fopen_read(path);
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
@@ -92,7 +93,7 @@ int
 rt_record_save(const char *path, const struct rt_record *rec, char **err)
 {
 	char *tmp = xasprintf("%s.tmp", path);
-	FILE *f = fopen(tmp, "we");
+	FILE *f = rt_sf_fopen_new(tmp); /* hostwd's copy: a guest may have planted a symlink */
 	int rc = 0;
 
 	if (f == NULL) {
@@ -137,7 +138,7 @@ merge(struct rt_record *rec, const char *path)
 void
 rt_record_load(const struct rt_inst *in, struct rt_record *rec)
 {
-	char *wd = rt_wd_path(in, "%s", RT_RECORD_WD), *run = rt_inst_path(in, "%s", RT_RECORD_RUN);
+	char *wd = rt_wd_path(in, "%s", RT_RECORD_WD), *run = rt_host_path(in, "%s", RT_RECORD_RUN);
 
 	if (rec->labdir == NULL)
 		rec->labdir = xstrdup(in->labdir);
@@ -153,7 +154,7 @@ int
 rt_record_write(const struct rt_inst *in, char **err)
 {
 	struct rt_record rec = {0};
-	char *wd = rt_wd_path(in, "%s", RT_RECORD_WD), *run = rt_inst_path(in, "%s", RT_RECORD_RUN);
+	char *wd = rt_wd_path(in, "%s", RT_RECORD_WD), *run = rt_host_path(in, "%s", RT_RECORD_RUN);
 	int rc;
 
 	for (size_t i = 0; in->lab != NULL && i < in->lab->n_hosts; i++)

@@ -3,7 +3,7 @@
  * can no longer be loaded (lab.yaml broken or deleted after lstart).
  *
  * lstart writes the same small file twice, as HOSTWD/.umlab-instance (it
- * survives a reboot) and RUNDIR/ID/instance (it survives the loss of
+ * survives a reboot) and RUNDIR/ID.h/instance (it survives the loss of
  * hostwd): the absolute lab directory and hostwd, and every host and
  * collision domain the instance ever had, one "key=value" per line:
  *
@@ -23,7 +23,7 @@
 struct rt_inst;
 
 #define RT_RECORD_WD  ".umlab-instance" /* in hostwd */
-#define RT_RECORD_RUN "instance"        /* in RUNDIR/ID */
+#define RT_RECORD_RUN "instance"        /* in RUNDIR/ID.h */
 
 struct rt_record {
 	char *labdir; /* owned, or NULL */

@@ -412,7 +412,7 @@ dry_run(struct run *r, char **err)
 {
 	const struct lab *lab = r->lab;
 	struct rt_inst *in = &r->res->inst;
-	char *sock = rt_tmux_sock(in), *hub, *conf = rt_inst_path(in, "tmux.conf");
+	char *sock = rt_tmux_sock(in), *hub, *conf = rt_host_path(in, "tmux.conf");
 	unsigned int *wave = NULL;
 	int nw;
 
@@ -579,7 +579,7 @@ rt_lab_start(const struct lab *lab, const struct rt_start_opts *o, const struct 
 			char *pf = rt_guest_pidfile(in, lab->hosts[i].name);
 
 			if (res->hosts[i].pid > 0 && res->hosts[i].state != RT_H_RUNNING) {
-				killed[i] = rt_pidfile_kill(pf, SIGKILL) == RT_PID_ALIVE;
+				killed[i] = rt_pidfile_kill(pf, in->dir, SIGKILL) == RT_PID_ALIVE;
 				unlink(pf);
 			}
 			free(pf);

@@ -110,7 +110,7 @@ enum rt_hstate
 rt_host_state(const struct rt_inst *in, const char *host, pid_t *pid)
 {
 	char *pf = rt_guest_pidfile(in, host), *disk;
-	enum rt_pid_state ps = rt_pidfile_check(pf, pid);
+	enum rt_pid_state ps = rt_pidfile_check(pf, in->dir, pid);
 	struct rt_marker m;
 	bool cow;
 
@@ -134,7 +134,7 @@ rt_host_state(const struct rt_inst *in, const char *host, pid_t *pid)
 static char **
 pid_names(const struct rt_inst *in, const char *prefix)
 {
-	char *dir = rt_inst_path(in, "pids");
+	char *dir = rt_host_path(in, "pids");
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	char **names = xcalloc(1, sizeof(*names));
@@ -182,7 +182,7 @@ rt_inst_gc(const struct rt_inst *in, const struct rt_report *rep)
 	for (char **g = guests; *g != NULL; g++) {
 		char *pf = rt_guest_pidfile(in, *g);
 
-		if (rt_pidfile_check(pf, NULL) == RT_PID_ALIVE) {
+		if (rt_pidfile_check(pf, in->dir, NULL) == RT_PID_ALIVE) {
 			running = xrealloc(running, (n + 2) * sizeof(*running));
 			running[n++] = *g;
 			running[n] = NULL;
@@ -202,33 +202,34 @@ rt_inst_gc(const struct rt_inst *in, const struct rt_report *rep)
 		free(unused);
 	}
 	if (n == 0) {
-		char *sock = rt_tmux_sock(in), *tpf = rt_inst_path(in, "pids/tmux");
-		char *conf = rt_inst_path(in, "tmux.conf");
+		char *sock = rt_tmux_sock(in), *tpf = rt_host_path(in, "pids/tmux");
+		char *conf = rt_host_path(in, "tmux.conf");
 		pid_t pid;
 
 		if (access(sock, F_OK) == 0)
 			rt_tmux_kill_server(sock);
 		/* The socket may be gone while the server lives on: use its record. */
-		if (rt_pidfile_check(tpf, &pid) == RT_PID_ALIVE) {
-			rt_pidfile_kill(tpf, SIGTERM);
+		if (rt_pidfile_check(tpf, in->dir, &pid) == RT_PID_ALIVE) {
+			rt_pidfile_kill(tpf, in->dir, SIGTERM);
 			if (!rt_wait_exit(pid, 2000))
-				rt_pidfile_kill(tpf, SIGKILL);
+				rt_pidfile_kill(tpf, in->dir, SIGKILL);
 		}
 		unlink(sock);
 		unlink(tpf);
 		unlink(conf);
 		/* hostwd keeps its copy of the record: lclean may still need it. */
 		free(conf);
-		conf = rt_inst_path(in, "%s", RT_RECORD_RUN);
+		conf = rt_host_path(in, "%s", RT_RECORD_RUN);
 		unlink(conf);
 		free(sock);
 		free(tpf);
 		free(conf);
 		rt_agent_clean(in, NULL); /* lexec's lines: no guest holds them now */
 		/* Empty directories only: what is left belongs to a crashed guest. */
-		for (size_t i = 0; i < 4; i++) {
-			static const char *const sub[] = {"hub", "notify", "uml", "pids"};
-			char *d = rt_inst_path(in, "%s", sub[i]);
+		for (size_t i = 0; i < 5; i++) {
+			static const char *const sub[] = {"/hub", "/notify", "/uml", ".h/pids",
+			                                  ".h"};
+			char *d = xasprintf("%s%s", in->dir, sub[i]);
 
 			rmdir(d);
 			free(d);

@@ -96,7 +96,14 @@ int
 rt_tmux_open_window(const char *sock, const char *conf, const char *name, char *const argv[],
                     const char *logpath, pid_t *pid, char **err)
 {
-	char *pipe_cmd = xstrdup("exec cat >>"), *t = target(name), *out = NULL;
+	/*
+	 * The log is in hostwd, where a guest can plant a symlink or a FIFO in
+	 * its place: dd appends without following a symlink and without waiting
+	 * for a FIFO's reader (cat >> would do both).
+	 */
+	char *pipe_cmd =
+	             xstrdup("exec dd status=none conv=notrunc oflag=append,nofollow,nonblock of="),
+	     *t = target(name), *out = NULL;
 	size_t n = 0, nargv = 0;
 	bool fresh = !rt_tmux_alive(sock);
 	int rc;

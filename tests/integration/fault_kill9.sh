@@ -12,7 +12,7 @@ dir=$(rundir_of "$lab")
 pid=$(host_pid "$lab" pc1)
 [ -n "$pid" ] || fail "no pid for pc1"
 kill -9 "$pid"
-hub=$(sed -n 's/^pid=//p' "$dir/pids/hub-A")
+hub=$(sed -n 's/^pid=//p' "$dir.h/pids/hub-A")
 kill -9 "$hub"
 # Both are gone once their pidfds say so; wait on them with a bound.
 for p in "$pid" "$hub"; do

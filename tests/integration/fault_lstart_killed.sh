@@ -10,7 +10,7 @@ need_image
 lstart -d "$lab" -w "$WD" --headless --timeout 120 -q good slow >/dev/null 2>&1 &
 lpid=$!
 dir=$(lstatus -d "$lab" -w "$WD" --json | sed -n 's/^  "rundir": "\(.*\)",$/\1/p')
-wait_file "$dir/pids/guest-slow" 60 || fail "lstart never launched slow"
+wait_file "$dir.h/pids/guest-slow" 60 || fail "lstart never launched slow"
 kill -9 "$lpid"
 wait "$lpid" 2>/dev/null || true
 pgrep -f -- "$dir" >/dev/null || fail "nothing of the lab runs: the test proves nothing"

@@ -9,17 +9,18 @@ use_lab "$lab"
 sleep 1000 &
 victim=$!
 dir=$(rundir_of "$lab")
-mkdir -p "$dir/pids"
+mkdir -p "$dir.h/pids"
 # stale_files: pid files naming $victim, as if its pid had been reused.
 stale_files() {
 	local start
-	mkdir -p "$dir/pids"
+	mkdir -p "$dir.h/pids"
 	# Right pid, wrong start time.
-	printf 'pid=%d\nstart=1\nmatch=%s\n' "$victim" "$dir" >"$dir/pids/guest-good"
+	printf 'pid=%d\nstart=1\nmatch=%s\n' "$victim" "$dir" >"$dir.h/pids/guest-good"
 	# Right pid and start time, but the command line is not one of ours.
 	start=$(sed 's/.*) //' "/proc/$victim/stat" | cut -d' ' -f20)
-	printf 'pid=%d\nstart=%s\nmatch=%s\n' "$victim" "$start" "$dir" >"$dir/pids/guest-bad"
-	printf 'pid=%d\nstart=%s\nmatch=%s\n' "$victim" "$start" "$dir" >"$dir/pids/hub-A"
+	# Its match= line forged to name what its command line has: never trusted.
+	printf 'pid=%d\nstart=%s\nmatch=%s\n' "$victim" "$start" 1000 >"$dir.h/pids/guest-bad"
+	printf 'pid=%d\nstart=%s\nmatch=%s\n' "$victim" "$start" "$dir" >"$dir.h/pids/hub-A"
 }
 stale_files
 [ "$(host_state "$lab" good)" = crashed ] || fail "a stale pid file should read as crashed"

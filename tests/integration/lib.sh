@@ -73,7 +73,7 @@ guest_run() {
 	local lab=$1 host=$2 cmd=$3 secs=${4:-60} dir sock
 	N=$((N + 1))
 	dir=$(rundir_of "$lab")
-	sock=$dir/tmux
+	sock=$dir.h/tmux
 	mkdir -p "$WD/.it"
 	rm -f "$WD/.it/$N.out" "$WD/.it/$N.rc"
 	tmux -S "$sock" send-keys -t "=umlab:=$host" \

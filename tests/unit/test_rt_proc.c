@@ -97,7 +97,7 @@ pidfile_of_a_live_child_verifies(void **state)
 	const char *pf = strdup(rt_tpath(state, "pid"));
 
 	assert_int_equal(rt_pidfile_write(pf, pid, rt_tdir(state), NULL), 0);
-	assert_int_equal(rt_pidfile_check(pf, &got), RT_PID_ALIVE);
+	assert_int_equal(rt_pidfile_check(pf, rt_tdir(state), &got), RT_PID_ALIVE);
 	assert_int_equal(got, pid);
 	free((char *)pf);
 }
@@ -134,10 +134,15 @@ pidfile_with_another_start_time_does_not_verify(void **state)
 	snprintf(text, sizeof(text), "pid=%d\nstart=%llu\nmatch=%s\n", (int)pid, start + 1,
 	         rt_tdir(state));
 	rt_twrite(state, "pid", text, (size_t)-1);
-	assert_int_equal(rt_pidfile_check(rt_tpath(state, "pid"), NULL), RT_PID_OTHER);
+	assert_int_equal(rt_pidfile_check(rt_tpath(state, "pid"), rt_tdir(state), NULL),
+	                 RT_PID_OTHER);
 }
 
-/* The right pid and start time, but a command line without the token: "other". */
+/*
+ * The right pid and start time, but a command line without the caller's
+ * token: "other", even when the file's own match= line (forged by whoever
+ * could write it) names something the command line has.
+ */
 static void
 pidfile_whose_token_is_not_in_the_cmdline_does_not_verify(void **state)
 {
@@ -146,10 +151,15 @@ pidfile_whose_token_is_not_in_the_cmdline_does_not_verify(void **state)
 	char text[256];
 
 	assert_int_equal(rt_proc_start_time(pid, &start), 0);
-	snprintf(text, sizeof(text), "pid=%d\nstart=%llu\nmatch=/not/our/instance\n", (int)pid,
-	         start);
+	snprintf(text, sizeof(text), "pid=%d\nstart=%llu\nmatch=%s\n", (int)pid, start,
+	         rt_tdir(state));
 	rt_twrite(state, "pid", text, (size_t)-1);
-	assert_int_equal(rt_pidfile_check(rt_tpath(state, "pid"), NULL), RT_PID_OTHER);
+	assert_int_equal(rt_pidfile_check(rt_tpath(state, "pid"), "/not/our/instance", NULL),
+	                 RT_PID_OTHER);
+	assert_int_equal(rt_pidfile_kill(rt_tpath(state, "pid"), "/not/our/instance", SIGKILL),
+	                 RT_PID_OTHER);
+	assert_int_equal(rt_pidfile_check(rt_tpath(state, "pid"), rt_tdir(state), NULL),
+	                 RT_PID_ALIVE);
 }
 
 /* Once the process is dead and reaped, its pid file is stale: "gone". */
@@ -162,7 +172,7 @@ pidfile_of_a_dead_process_reads_as_gone(void **state)
 	assert_int_equal(rt_pidfile_write(pf, pid, rt_tdir(state), NULL), 0);
 	kill(pid, SIGKILL);
 	assert_int_equal(reap_child(), SIGKILL);
-	assert_int_equal(rt_pidfile_check(pf, NULL), RT_PID_GONE);
+	assert_int_equal(rt_pidfile_check(pf, rt_tdir(state), NULL), RT_PID_GONE);
 	free(pf);
 }
 
@@ -178,7 +188,7 @@ pidfile_of_a_zombie_reads_as_gone(void **state)
 	kill(pid, SIGKILL);
 	/* Wait for the exit but leave the zombie in place. */
 	assert_int_equal(waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT), 0);
-	assert_int_equal(rt_pidfile_check(pf, NULL), RT_PID_GONE);
+	assert_int_equal(rt_pidfile_check(pf, rt_tdir(state), NULL), RT_PID_GONE);
 	free(pf);
 }
 
@@ -189,10 +199,10 @@ missing_or_malformed_pidfiles_read_as_none(void **state)
 	static const char *const bad[] = {"", "pid=12\nstart=3\n", "pid=0\nstart=3\nmatch=x\n",
 	                                  "pid=12\nstart=3\nmatch=\n", "garbage"};
 
-	assert_int_equal(rt_pidfile_check(rt_tpath(state, "none"), NULL), RT_PID_NONE);
+	assert_int_equal(rt_pidfile_check(rt_tpath(state, "none"), "x", NULL), RT_PID_NONE);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		rt_twrite(state, "pid", bad[i], (size_t)-1);
-		assert_int_equal(rt_pidfile_check(rt_tpath(state, "pid"), NULL), RT_PID_NONE);
+		assert_int_equal(rt_pidfile_check(rt_tpath(state, "pid"), "x", NULL), RT_PID_NONE);
 	}
 }
 
@@ -220,7 +230,7 @@ pidfile_kill_signals_a_verified_process(void **state)
 	char *pf = strdup(rt_tpath(state, "pid"));
 
 	assert_int_equal(rt_pidfile_write(pf, pid, rt_tdir(state), NULL), 0);
-	assert_int_equal(rt_pidfile_kill(pf, SIGTERM), RT_PID_ALIVE);
+	assert_int_equal(rt_pidfile_kill(pf, rt_tdir(state), SIGTERM), RT_PID_ALIVE);
 	assert_int_equal(reap_child(), SIGTERM);
 	free(pf);
 }
@@ -237,7 +247,8 @@ pidfile_kill_leaves_an_unrelated_process_alone(void **state)
 	snprintf(text, sizeof(text), "pid=%d\nstart=%llu\nmatch=%s\n", (int)pid, start + 7,
 	         rt_tdir(state));
 	rt_twrite(state, "pid", text, (size_t)-1);
-	assert_int_equal(rt_pidfile_kill(rt_tpath(state, "pid"), SIGKILL), RT_PID_OTHER);
+	assert_int_equal(rt_pidfile_kill(rt_tpath(state, "pid"), rt_tdir(state), SIGKILL),
+	                 RT_PID_OTHER);
 	/* Had SIGKILL been sent, it would have ended the child before our SIGTERM. */
 	kill(pid, SIGTERM);
 	assert_int_equal(reap_child(), SIGTERM);

@@ -21,8 +21,10 @@ make_inst(void **state, struct rt_inst *in, const struct lab *lab)
 	in->labdir = strdup("/labs/x");
 	in->hostwd = strdup(rt_tpath(state, "wd"));
 	in->dir = strdup(rt_tpath(state, "run"));
+	in->hdir = strdup(rt_tpath(state, "run.h"));
 	mkdir(in->hostwd, 0700);
 	mkdir(in->dir, 0700);
+	mkdir(in->hdir, 0700);
 }
 
 /* Free what make_inst allocated. */
@@ -32,6 +34,7 @@ free_inst(struct rt_inst *in)
 	free(in->labdir);
 	free(in->hostwd);
 	free(in->dir);
+	free(in->hdir);
 }
 
 /* What is saved is read back: lab dir, hostwd, hosts and domains in order. */
@@ -116,7 +119,7 @@ record_write_lists_the_lab_in_both_places(void **state)
 	make_inst(state, &in, lab);
 	assert_int_equal(rt_record_write(&in, NULL), 0);
 	assert_int_equal(rt_record_read(rt_tpath(state, "wd/" RT_RECORD_WD), &a), 0);
-	assert_int_equal(rt_record_read(rt_tpath(state, "run/" RT_RECORD_RUN), &b), 0);
+	assert_int_equal(rt_record_read(rt_tpath(state, "run.h/" RT_RECORD_RUN), &b), 0);
 	assert_int_equal(a.n_hosts, 2);
 	assert_int_equal(a.n_domains, 2);
 	assert_string_equal(a.hostwd, in.hostwd);
@@ -139,7 +142,7 @@ record_write_keeps_hosts_an_earlier_record_listed(void **state)
 	snprintf(text, sizeof(text), "labdir=/labs/x\nhostwd=%s\nhost=old\ndomain=Z\n", in.hostwd);
 	rt_twrite(state, "wd/" RT_RECORD_WD, text, (size_t)-1);
 	assert_int_equal(rt_record_write(&in, NULL), 0);
-	assert_int_equal(rt_record_read(rt_tpath(state, "run/" RT_RECORD_RUN), &rec), 0);
+	assert_int_equal(rt_record_read(rt_tpath(state, "run.h/" RT_RECORD_RUN), &rec), 0);
 	assert_int_equal(rec.n_hosts, 1);
 	assert_string_equal(rec.hosts[0], "old");
 	assert_string_equal(rec.domains[0], "Z");
