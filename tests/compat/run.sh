@@ -207,12 +207,14 @@ clean_all() {
 on_exit() {
 	local rc=$? pid
 	trap - EXIT INT TERM HUP
-	for pid in "${JOBPID[@]}"; do
-		kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-	done
-	for pid in "${JOBPID[@]}"; do
-		wait "$pid" 2>/dev/null || true
-	done
+	{
+		for pid in "${JOBPID[@]}"; do
+			kill -TERM -- "-$pid" || kill -TERM "$pid" || true
+		done
+		for pid in "${JOBPID[@]}"; do
+			wait "$pid" || true
+		done
+	} 2>/dev/null
 	clean_all
 	rm -rf "$T"
 	[ "$INTERRUPTED" = 0 ] || rc=130
