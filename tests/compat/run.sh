@@ -11,8 +11,8 @@
 #   2. lstart -d LAB -w HOSTWD --headless --timeout S
 #   3. its probes, if it has any: lines "HOST<TAB>COMMAND<TAB>REGEX", each run
 #      as  lexec -d LAB -w HOSTWD HOST -- sh -c COMMAND  and retried for up to
-#      --probe-timeout seconds (default 60) until its output (stdout and
-#      stderr) matches the extended regular expression REGEX
+#      --probe-timeout seconds (default 60) until a line of its output (stdout
+#      and stderr) matches the extended regular expression REGEX (grep -E)
 #   4. lhalt, then lclean (also from a trap: on Ctrl-C, TERM or any error,
 #      every lab the run started is cleaned, nothing is left running)
 # Probes come from the lab's own file umlab-probes (HOST<TAB>COMMAND<TAB>REGEX)
@@ -60,9 +60,9 @@ its probes, halt and clean it; print PASS/FAIL/SKIP per lab and a summary.
   -h, --help           this help
 
 A lab's own probes are in LAB/umlab-probes: HOST<TAB>COMMAND<TAB>REGEX per line,
-each run as 'lexec -d LAB HOST -- sh -c COMMAND' until its output matches REGEX
-(grep -E). A lab without probes passes when every guest boots and its startup
-scripts succeed.
+each run as 'lexec -d LAB HOST -- sh -c COMMAND' until a line of its output
+matches REGEX (grep -E). A lab without probes passes when every guest boots and
+its startup scripts succeed.
 Environment: BIN=DIR takes the commands from DIR (default: PATH).
 Exit status: 0 no lab failed, 1 some lab failed, 2 usage, 130 interrupted.
 EOF
@@ -237,16 +237,17 @@ oneline() {
 # run_lab N REL: run one lab; writes its verdict line to $T/res/N.
 run_lab() {
 	local n=$1 rel=$2
-	local lab="$DIR/$rel" wd="$T/wd/$n" log="$LOGS/$(tr '/' '_' <<<"$rel")"
-	local res="$T/res/$n.tmp" probes skip nprobes hosts warns limit out rc
-	[ "$rel" = . ] && lab=$DIR log=$LOGS/lab
+	local lab="$DIR/$rel" wd="$T/wd/$n" log res="$T/res/$n.tmp" probes skip nprobes hosts warns limit rc
+	log="$LOGS/${rel//\//_}"
+	local name=$rel # what the verdict calls the lab
+	[ "$rel" = . ] && lab=$DIR log=$LOGS/lab name=$DIR
 	mkdir -p "$wd" "$log"
 	verdict() { printf '%s\n' "$*" >"$res"; mv "$res" "$T/res/$n"; }
 
 	probes=$(probes_of "$rel")
 	skip=$(grep -m1 "^SKIP"$'\t' <<<"$probes" | cut -f2-)
 	if [ -n "$skip" ]; then
-		verdict "SKIP $rel: $skip"
+		verdict "SKIP $name: $skip"
 		return 0
 	fi
 	probes=$(grep -v "^SKIP"$'\t' <<<"$probes" || true)
@@ -255,7 +256,7 @@ run_lab() {
 	linfo -d "$lab" -w "$wd" >"$log/linfo.txt" 2>&1
 	rc=$?
 	if [ $rc -ne 0 ]; then
-		verdict "FAIL $rel: linfo: $(grep -v '^[[:space:]]*$' "$log/linfo.txt" | tail -n 2 | oneline)"
+		verdict "FAIL $name: linfo: $(grep -v '^[[:space:]]*$' "$log/linfo.txt" | tail -n 2 | oneline)"
 		return 0
 	fi
 	hosts=$(sed -n 's/^hosts (\([0-9]*\)).*/\1/p' "$log/linfo.txt" | head -n1)
@@ -263,7 +264,7 @@ run_lab() {
 	hosts=${hosts:-0} warns=${warns:-0}
 	sed -n '/^warnings (/,/^$/p' "$log/linfo.txt" | sed '1d;/^$/d;s/^  //' |
 		sed "s|^|$rel\t|" >"$log/warnings.tsv"
-	say "[$rel] $hosts hosts, $warns linfo warnings; starting"
+	say "[$name] $hosts hosts, $warns linfo warnings; starting"
 
 	# 2. lstart, bounded from outside too (guests boot in batches).
 	printf '%s\t%s\n' "$lab" "$wd" >>"$T/started"
@@ -282,7 +283,7 @@ run_lab() {
 			why="lstart exited $rc: $why"
 		fi
 		finish_lab "$lab" "$wd" "$log"
-		verdict "FAIL $rel: $why"
+		verdict "FAIL $name: $why"
 		return 0
 	fi
 
@@ -312,18 +313,18 @@ run_lab() {
 			failed="probe $host: '$cmd' never matched /$re/ in ${PROBE_TIMEOUT}s; last output: $(oneline 160 <<<"$output")"
 			break
 		fi
-		say "[$rel] ok $host: $cmd"
+		say "[$name] ok $host: $cmd"
 	done <<<"$probes"
 
 	# 4. halt and clean; nothing may be left running.
 	finish_lab "$lab" "$wd" "$log"
 	if [ -n "$failed" ]; then
-		verdict "FAIL $rel: $failed"
+		verdict "FAIL $name: $failed"
 	elif [ -s "$log/left.txt" ]; then
-		verdict "FAIL $rel: processes left after lclean: $(oneline 200 <"$log/left.txt")"
+		verdict "FAIL $name: processes left after lclean: $(oneline 200 <"$log/left.txt")"
 	else
-		[ "$nprobes" -gt 0 ] || say "[$rel] no probes: booted and ran its startup scripts only"
-		verdict "PASS $rel"
+		[ "$nprobes" -gt 0 ] || say "[$name] no probes: booted and ran its startup scripts only"
+		verdict "PASS $name"
 	fi
 }
 
@@ -351,7 +352,7 @@ collect() {
 		if [ -e "$T/res/$n" ]; then
 			line=$(cat "$T/res/$n")
 		else
-			line="FAIL ${LABS[$n]}: the runner's job for this lab died"
+			line="FAIL ${LABS[$n]/#./$DIR}: the runner's job for this lab died"
 		fi
 		unset "JOBPID[$n]"
 		echo "$line"
