@@ -529,6 +529,11 @@ rt_lab_start(const struct lab *lab, const struct rt_start_opts *o, const struct 
 	r.ready = xcalloc(lab->n_hosts, sizeof(*r.ready));
 	r.boots = xcalloc(lab->n_hosts, sizeof(*r.boots));
 	r.env.opts = &o->gopts;
+	/* linfo may only warn; starting nothing and saying "ready" would hide a broken lab. */
+	if (lab->n_hosts == 0) {
+		rt_fail(err, "the lab in %s has no hosts: nothing to start", lab->dir);
+		goto out;
+	}
 	if (rt_inst_init(in, lab, o->opt_w, err) < 0 ||
 	    rt_select(lab, o->hosts, o->n_hosts, r.sel, err) < 0)
 		goto out;
