@@ -151,7 +151,9 @@ sweep(const struct rt_inst *in, struct victims *v)
 		if ((pfd = rt_pidfd_open(pid)) < 0)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-		if (stat(path, &st) == 0 && st.st_uid == getuid() && names_path(pid, in->dir) &&
+		/* RUNDIR/ID.h too: lexec's bridges name only their socket there. */
+		if (stat(path, &st) == 0 && st.st_uid == getuid() &&
+		    (names_path(pid, in->dir) || names_path(pid, in->hdir)) &&
 		    rt_pidfd_signal(pfd, SIGKILL) == 0) {
 			v->pids = xrealloc(v->pids, (v->n + 1) * sizeof(*v->pids));
 			v->pids[v->n++] = pid;
