@@ -3,6 +3,11 @@
  * for the hub's lifetime, refuse a live DIR/ctl and clear a stale one, bind
  * the listening sockets with their mode, and remove everything on exit.
  *
+ * Clients may be able to write in DIR and its parent (umlab's guests can):
+ * the directory is opened without following any symlink and checked to be
+ * ours, and every socket is bound through that fd (/proc/self/fd/N/NAME), so
+ * swapping a directory for a symlink never makes the hub bind elsewhere.
+ *
  * The flock on the directory makes two hubs racing for the same DIR safe:
  * the loser fails at once instead of unlinking the winner's socket.  A stale
  * ctl (its hub was killed) refuses connections with ECONNREFUSED, which is
@@ -14,8 +19,10 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "hub-int.h"
@@ -59,6 +66,24 @@ make_dirs(char *dir, int *made, struct hub_err *err)
 		return hub__err_errno(err, errno, "mkdir %s", dir);
 	*made = 1;
 	return 0;
+}
+
+/*
+ * Opens the directory path without following a symlink in any component
+ * (O_NOFOLLOW on the last one only where openat2 is missing).
+ */
+static int
+open_dir_nofollow(const char *path)
+{
+	struct open_how how = {
+	        .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW,
+	        .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+
+	if (fd == -1 && (errno == ENOSYS || errno == EPERM))
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	return (int)fd;
 }
 
 /* Tells whether name is one of the sockets a hub creates in its directory. */
@@ -105,7 +130,7 @@ check_live(struct hub *hub, struct hub_err *err)
 	struct sockaddr_un sun;
 	int fd, rc;
 
-	if (hub__sun_path(&sun, hub->dir, "ctl") == -1)
+	if (hub__sun_at(&sun, hub->dirfd, "ctl") == -1)
 		return hub__err_errno(err, errno, "%s/ctl", hub->dir);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return hub__err_errno(err, errno, "socket");
@@ -122,9 +147,9 @@ check_live(struct hub *hub, struct hub_err *err)
 int
 hub__dir_open(struct hub *hub, const char *dir, struct hub_err *err)
 {
-	char abs[PATH_MAX], real[PATH_MAX], cwd[PATH_MAX];
+	char abs[PATH_MAX], real[PATH_MAX], cwd[PATH_MAX], *slash;
 	struct stat st;
-	int n, fd;
+	int n, fd, pfd;
 
 	if (dir[0] == '\0')
 		return hub__err(err, "empty directory name");
@@ -139,6 +164,16 @@ hub__dir_open(struct hub *hub, const char *dir, struct hub_err *err)
 	while (n > 1 && abs[n - 1] == '/')
 		abs[--n] = '\0';
 
+	/* Make nothing through a symlink: an existing parent must be reached without. */
+	slash = strrchr(abs, '/');
+	*slash = '\0';
+	pfd = slash == abs ? -1 : open_dir_nofollow(abs);
+	*slash = '/';
+	/* O_NOFOLLOW|O_DIRECTORY on a symlink says ENOTDIR. */
+	if (pfd == -1 && (errno == ELOOP || errno == ENOTDIR))
+		return hub__err(err, "%s: a component is a symlink; refusing it", abs);
+	if (pfd != -1)
+		close(pfd);
 	if (make_dirs(abs, &hub->made_dir, err) == -1)
 		return -1;
 	if (lstat(abs, &st) == -1)
@@ -155,23 +190,44 @@ hub__dir_open(struct hub *hub, const char *dir, struct hub_err *err)
 		                DIR_MAX);
 	strcpy(hub->dir, real);
 
-	fd = open(hub->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	/* What we bind in must be the directory we checked, reached without symlinks. */
+	fd = open_dir_nofollow(abs);
+	if (fd == -1 && (errno == ELOOP || errno == ENOTDIR))
+		return hub__err(err, "%s: a component is a symlink; refusing it", abs);
 	if (fd == -1)
-		return hub__err_errno(err, errno, "%s", hub->dir);
+		return hub__err_errno(err, errno, "%s", abs);
+	if (fstat(fd, &st) == -1 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+		close(fd);
+		return hub__err(err, "%s: not a directory of ours", abs);
+	}
+	slash = strrchr(abs, '/');
+	*slash = '\0';
+	pfd = open_dir_nofollow(slash == abs ? "/" : abs);
+	*slash = '/';
+	if (pfd == -1) {
+		int e = errno;
+
+		close(fd);
+		return hub__err_errno(err, e, "%s/..", abs);
+	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		int e = errno;
 
 		close(fd);
+		close(pfd);
 		if (e == EWOULDBLOCK)
 			return hub__err(err, "%s: another hub is running there", hub->dir);
 		return hub__err_errno(err, e, "lock %s", hub->dir);
 	}
+	hub->dirfd = fd;
 	if (check_live(hub, err) == -1) {
 		close(fd);
+		close(pfd);
+		hub->dirfd = -1;
 		return -1;
 	}
 	/* From here on the directory is ours to clean up. */
-	hub->dirfd = fd;
+	hub->parentfd = pfd;
 	clear_stale(hub);
 	/* Closed while the sockets are bound; opened to the group at the end. */
 	if (fchmod(hub->dirfd, 0700) == -1)
@@ -184,16 +240,19 @@ int
 hub__dir_bind(struct hub *hub, uv_pipe_t *srv, const char *name, struct hub_err *err)
 {
 	struct sockaddr_un sun;
+	mode_t old;
 	int rc;
 
-	if (hub__sun_path(&sun, hub->dir, name) == -1)
+	/* Through our fd, the mode set at creation: see hub__bind_at. */
+	if (hub__sun_at(&sun, hub->dirfd, name) == -1)
 		return hub__err_errno(err, errno, "%s/%s", hub->dir, name);
 	if ((rc = uv_pipe_init(hub->loop, srv, 0)) != 0)
 		return hub__err(err, "uv_pipe_init: %s", uv_strerror(rc));
-	if ((rc = uv_pipe_bind(srv, sun.sun_path)) != 0)
-		return hub__err(err, "bind %s: %s", sun.sun_path, uv_strerror(rc));
-	if (chmod(sun.sun_path, hub->opts->mode) == -1)
-		return hub__err_errno(err, errno, "chmod %s", sun.sun_path);
+	old = umask(~hub->opts->mode & 0777);
+	rc = uv_pipe_bind(srv, sun.sun_path);
+	umask(old);
+	if (rc != 0)
+		return hub__err(err, "bind %s/%s: %s", hub->dir, name, uv_strerror(rc));
 	return 0;
 }
 
@@ -205,8 +264,20 @@ hub__dir_remove(struct hub *hub)
 		return;
 	unlinkat(hub->dirfd, "ctl", 0);
 	unlinkat(hub->dirfd, "mgmt", 0);
-	/* A directory someone else filled stays; ours is empty by now. */
-	rmdir(hub->dir);
+	/* A directory someone else filled stays; ours is empty by now. By name in
+	 * the parent we opened: the path may lead elsewhere by now. */
+	if (hub->parentfd != -1) {
+		struct stat st, now;
+
+		/* Only if the name still is our directory. */
+		if (fstat(hub->dirfd, &st) == 0 &&
+		    fstatat(hub->parentfd, strrchr(hub->dir, '/') + 1, &now, AT_SYMLINK_NOFOLLOW) ==
+		            0 &&
+		    st.st_dev == now.st_dev && st.st_ino == now.st_ino)
+			unlinkat(hub->parentfd, strrchr(hub->dir, '/') + 1, AT_REMOVEDIR);
+		close(hub->parentfd);
+		hub->parentfd = -1;
+	}
 	close(hub->dirfd);
 	hub->dirfd = -1;
 }

@@ -106,8 +106,9 @@ struct hub {
 	const struct hub_opts *opts;                           /* borrowed */
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* absolute */
 	int dirfd;                                             /* locked for the hub's lifetime */
-	int made_dir;                                          /* we created dir, so we remove it */
-	char *pidfile;                                         /* owned absolute path, or NULL */
+	int parentfd;  /* dir's parent, to remove dir by name, not by a path */
+	int made_dir;  /* we created dir, so we remove it */
+	char *pidfile; /* owned absolute path, or NULL */
 	uv_pipe_t ctl_srv, mgmt_srv;
 	uv_signal_t sig[3];
 	uv_timer_t idle_timer, flush_timer;
@@ -139,6 +140,8 @@ int hub__err(struct hub_err *err, const char *fmt, ...) __attribute__((format(pr
 int hub__err_errno(struct hub_err *err, int errnum, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 int hub__sun_path(struct sockaddr_un *sun, const char *dir, const char *name);
+int hub__sun_at(struct sockaddr_un *sun, int dirfd, const char *name);
+int hub__bind_at(int fd, int dirfd, const char *name, unsigned int mode);
 
 /* dir.c */
 int hub__dir_open(struct hub *hub, const char *dir, struct hub_err *err);

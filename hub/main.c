@@ -196,6 +196,7 @@ hub_serve(const struct hub_opts *opts, struct hub_err *err)
 	hub->loop = &loop;
 	hub->opts = opts;
 	hub->dirfd = -1;
+	hub->parentfd = -1;
 	hub->rxbuf = hub__xmalloc((size_t)HUB_BATCH * HUB_FRAME_MAX);
 	hub->start_ms = uv_now(&loop);
 	if (setup(hub, err) == -1) {

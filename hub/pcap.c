@@ -7,7 +7,10 @@
  * flushes it so that a reader sees recent frames, and exit flushes the rest.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "hub-int.h"
 
@@ -48,9 +51,24 @@ int
 hub__pcap_open(struct hub *hub, const char *path, struct hub_err *err)
 {
 	unsigned char hdr[24];
+	struct stat st;
+	int fd;
 
-	if ((hub->pcap = fopen(path, "we")) == NULL)
+	/* Where others may write (a lab's hostwd): never through a symlink, never
+	 * blocked by a FIFO, only ever a regular file. */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0666);
+	if (fd == -1)
 		return hub__err_errno(err, errno, "%s", path);
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return hub__err(err, "%s: not a regular file", path);
+	}
+	if ((hub->pcap = fdopen(fd, "we")) == NULL) {
+		int e = errno;
+
+		close(fd);
+		return hub__err_errno(err, e, "%s", path);
+	}
 	setvbuf(hub->pcap, NULL, _IOFBF, 1U << 18);
 	hub__pcap_header(hdr);
 	if (fwrite(hdr, sizeof(hdr), 1, hub->pcap) != 1 || fflush(hub->pcap) != 0)

@@ -309,21 +309,14 @@ hub__port_open(struct hub_port *p, const struct hub_request *req, struct hub_err
 	}
 	p->serial = ++hub->serial;
 	snprintf(p->name, sizeof(p->name), "%03u.%u", p->port, p->serial);
-	if (hub__sun_path(&sun, hub->dir, p->name) == -1 ||
-	    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+	/* Clients may write in the directory: bound through our fd, mode set at creation. */
+	if (hub__bind_at(fd, hub->dirfd, p->name, hub->opts->mode) == -1) {
 		int e = errno;
 
 		close(fd);
+		hub__sun_path(&sun, hub->dir, p->name);
 		p->name[0] = '\0';
 		return hub__err_errno(err, e, "bind %s", sun.sun_path);
-	}
-	if (fchmodat(hub->dirfd, p->name, hub->opts->mode, 0) == -1) {
-		int e = errno;
-
-		close(fd);
-		unlinkat(hub->dirfd, p->name, 0);
-		p->name[0] = '\0';
-		return hub__err_errno(err, e, "chmod %s", sun.sun_path);
 	}
 	p->fd = fd;
 	p->abstract = req->abstract;

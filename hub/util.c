@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "hub-int.h"
 
@@ -87,6 +88,41 @@ hub__err_errno(struct hub_err *err, int errnum, const char *fmt, ...)
 	n = strlen(err->msg);
 	snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(errnum));
 	return -1;
+}
+
+/*
+ * Builds the address /proc/self/fd/DIRFD/NAME: a bind through it creates the
+ * socket in the directory dirfd holds, whatever its path now leads to.
+ */
+int
+hub__sun_at(struct sockaddr_un *sun, int dirfd, const char *name)
+{
+	char dir[32];
+
+	snprintf(dir, sizeof(dir), "/proc/self/fd/%d", dirfd);
+	return hub__sun_path(sun, dir, name);
+}
+
+/*
+ * Binds fd to NAME in the directory dirfd holds, with the socket's mode set
+ * at creation (the umask): a chmod by name afterwards could follow a symlink
+ * someone swapped in meanwhile.
+ */
+int
+hub__bind_at(int fd, int dirfd, const char *name, unsigned int mode)
+{
+	struct sockaddr_un sun;
+	mode_t old;
+	int rc, e;
+
+	if (hub__sun_at(&sun, dirfd, name) == -1)
+		return -1;
+	old = umask(~mode & 0777);
+	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	e = errno;
+	umask(old);
+	errno = e;
+	return rc;
 }
 
 /* Builds the address DIR/NAME; returns -1 if it does not fit in sun_path. */

@@ -151,7 +151,9 @@ sweep(const struct rt_inst *in, struct victims *v)
 		if ((pfd = rt_pidfd_open(pid)) < 0)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-		if (stat(path, &st) == 0 && st.st_uid == getuid() && names_path(pid, in->dir) &&
+		/* RUNDIR/ID.h too: lexec's bridges name only their socket there. */
+		if (stat(path, &st) == 0 && st.st_uid == getuid() &&
+		    (names_path(pid, in->dir) || names_path(pid, in->hdir)) &&
 		    rt_pidfd_signal(pfd, SIGKILL) == 0) {
 			v->pids = xrealloc(v->pids, (v->n + 1) * sizeof(*v->pids));
 			v->pids[v->n++] = pid;
@@ -202,20 +204,32 @@ clean_host(const struct rt_inst *in, const char *name, bool window, const struct
 	wait_victims(&v);
 	if (window && access(sock, F_OK) == 0)
 		rt_tmux_kill_window(sock, name);
-	for (const char *const *s = rt_wd_suffixes; *s != NULL; s++) {
-		char *f = rt_wd_path(in, "%s%s", name, *s);
+	/*
+	 * HOSTWD/NAME is the guest's mount root: it can plant entries inside,
+	 * never swap the directory itself, and unlink follows no symlink.
+	 */
+	for (const char *const *s = rt_gwd_suffixes; *s != NULL; s++) {
+		char *f = rt_gwd_path(in, name, "%s%s", name, *s);
 
 		unlink(f);
 		free(f);
 	}
 	{
-		char *t1 = rt_wd_path(in, ".%s.ready.tmp", name),
-		     *t2 = rt_wd_path(in, ".%s.conf.tmp", name);
+		char *t1 = rt_gwd_path(in, name, ".%s.ready.tmp", name),
+		     *t2 = rt_gwd_path(in, name, ".%s.conf.tmp", name),
+		     *log = rt_wd_path(in, "%s.console.log", name), *gwd = rt_gwd(in, name),
+		     *mnt = rt_gwd_path(in, name, "shared");
 
 		unlink(t1);
 		unlink(t2);
+		unlink(log);
+		rmdir(mnt); /* where guest-launch binds HOSTWD/shared */
+		rmdir(gwd); /* kept when the lab wrote more there: the user's files now */
 		free(t1);
 		free(t2);
+		free(log);
+		free(gwd);
+		free(mnt);
 	}
 	/* uml/ and notify/ are the guest's to swap: resolved beneath RUNDIR/ID, no symlinks. */
 	rt_sf_remove_below(in->dir, np);
@@ -272,10 +286,12 @@ clean_all(const struct rt_inst *in, struct rt_record *rec, const struct rt_repor
 	if (!in->user_wd) {
 		rm_tree(rep, in->hostwd);
 	} else {
-		char *f = rt_wd_path(in, "%s", RT_RECORD_WD);
+		char *f = rt_wd_path(in, "%s", RT_RECORD_WD), *shared = rt_wd_shared(in);
 
 		unlink(f);
+		rmdir(shared); /* what the guests exchanged there stays, as their other files */
 		free(f);
+		free(shared);
 	}
 }
 

@@ -65,7 +65,7 @@ print_failures(const struct lab *lab, const struct rt_result *res)
 		if (!rt_tail(stderr, f, TAIL_LINES, "    | "))
 			fprintf(stderr, "    (no console output)\n");
 		free(f);
-		f = rt_wd_path(&res->inst, "%s.startup.log", name);
+		f = rt_gwd_path(&res->inst, name, "%s.startup.log", name);
 		fprintf(stderr, "  last lines of %s:\n", f);
 		if (!rt_tail(stderr, f, TAIL_LINES, "    | "))
 			fprintf(stderr, "    (no startup log)\n");

@@ -67,15 +67,23 @@ has_line(const char *list, const char *name)
 	return false;
 }
 
-/* NAME.SUFFIX when it exists in hostwd, else "-"; caller frees. */
+/*
+ * NAME.SUFFIX relative to hostwd when it exists, else "-"; in the guest's
+ * NAME/ when guest says so; caller frees.
+ */
 static char *
-wd_file(const struct rt_inst *in, const char *name, const char *suffix)
+wd_file(const struct rt_inst *in, const char *name, const char *suffix, bool guest)
 {
-	char *path = rt_wd_path(in, "%s%s", name, suffix);
-	char *shown = access(path, F_OK) == 0 ? xasprintf("%s%s", name, suffix) : xstrdup("-");
+	char *rel =
+	        guest ? xasprintf("%s/%s%s", name, name, suffix) : xasprintf("%s%s", name, suffix);
+	char *path = rt_wd_path(in, "%s", rel);
 
+	if (access(path, F_OK) < 0) {
+		free(rel);
+		rel = xstrdup("-");
+	}
 	free(path);
-	return shown;
+	return rel;
 }
 
 /*
@@ -106,8 +114,8 @@ print_consoles(const struct lab *lab, const struct rt_inst *in)
 		const char *name = lab->hosts[i].name;
 		char *win = has_line(windows, name) ? xasprintf("=%s:=%s", RT_TMUX_SESSION, name)
 		                                    : xstrdup("-");
-		char *con = wd_file(in, name, ".console.log"),
-		     *st = wd_file(in, name, ".startup.log");
+		char *con = wd_file(in, name, ".console.log", false),
+		     *st = wd_file(in, name, ".startup.log", true);
 
 		printf("%-*s  %-*s  %-*s  %s\n", wh, name, ww, win, wc, con, st);
 		free(win);

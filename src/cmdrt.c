@@ -207,7 +207,7 @@ cmdrt_print_json(const struct lab *lab, const struct rt_result *res, const char 
 		f = rt_wd_path(&res->inst, "%s.console.log", h->name);
 		json_string(&j, "console_log", f);
 		free(f);
-		f = rt_wd_path(&res->inst, "%s.startup.log", h->name);
+		f = rt_gwd_path(&res->inst, h->name, "%s.startup.log", h->name);
 		json_string(&j, "startup_log", f);
 		free(f);
 		f = rt_tmux_attach_cmd(sock, h->name);

@@ -99,8 +99,11 @@ rt_guest_argv(const struct rt_inst *in, const struct lab_host *h, const char *im
 	push(&argv, &n, xstrdup(env->launcher));
 	push(&argv, &n, xstrdup("--lab"));
 	push(&argv, &n, xstrdup(in->labdir));
+	/* Its own part of hostwd only: no guest reaches another's disk or logs. */
 	push(&argv, &n, xstrdup("--wd"));
-	push(&argv, &n, xstrdup(in->hostwd));
+	push(&argv, &n, rt_gwd(in, h->name));
+	push(&argv, &n, xstrdup("--shared"));
+	push(&argv, &n, rt_wd_shared(in));
 	push(&argv, &n, xstrdup("--run"));
 	push(&argv, &n, xstrdup(in->dir));
 	push(&argv, &n, xstrdup("--agent"));
@@ -163,13 +166,16 @@ out:
 int
 rt_guest_prepare(const struct rt_inst *in, const struct lab_host *h, char **err)
 {
-	char *ready = rt_wd_path(in, "%s.ready", h->name);
+	char *ready = rt_gwd_path(in, h->name, "%s.ready", h->name);
 	char *umid = xasprintf("uml/%s", h->name);
-	char *sock = rt_tmux_sock(in);
+	char *sock = rt_tmux_sock(in), *gwd = rt_gwd(in, h->name), *shared = rt_wd_shared(in);
 	int rc = 0;
 
+	/* The guest's /hostwd and the lab's exchange directory, ours and private. */
+	if (rt_mkdir_private(gwd, err) < 0 || rt_mkdir_private(shared, err) < 0)
+		rc = -1;
 	/* A marker from an earlier boot must never count for this one. */
-	if (unlink(ready) < 0 && errno != ENOENT)
+	if (rc == 0 && unlink(ready) < 0 && errno != ENOENT)
 		rc = rt_fail_errno(err, errno, "cannot remove %s", ready);
 	/* The stale umid directory of a dead guest; uml/ may be a guest's symlink by now. */
 	rt_sf_remove_below(in->dir, umid);
@@ -189,6 +195,8 @@ rt_guest_prepare(const struct rt_inst *in, const struct lab_host *h, char **err)
 	free(ready);
 	free(umid);
 	free(sock);
+	free(gwd);
+	free(shared);
 	return rc;
 }
 

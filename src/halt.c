@@ -179,8 +179,8 @@ forget_host(const struct rt_inst *in, const char *name, bool remove_fs)
 {
 	char *files[] = {
 	        rt_guest_pidfile(in, name),
-	        rt_wd_path(in, "%s.ready", name),
-	        remove_fs ? rt_wd_path(in, "%s.disk", name) : NULL,
+	        rt_gwd_path(in, name, "%s.ready", name),
+	        remove_fs ? rt_gwd_path(in, name, "%s.disk", name) : NULL,
 	};
 	char *umid = xasprintf("uml/%s", name), *np = xasprintf("notify/%s", name);
 

@@ -12,13 +12,13 @@
 #include "spawn.h"
 #include "xalloc.h"
 
-const char *const rt_wd_suffixes[] = {".disk",        ".ready",        ".conf", ".console.log",
-                                      ".startup.log", ".shutdown.log", NULL};
+const char *const rt_gwd_suffixes[] = {".disk",        ".ready",        ".conf",
+                                       ".startup.log", ".shutdown.log", NULL};
 
 int
 rt_marker_read(const struct rt_inst *in, const char *host, struct rt_marker *m)
 {
-	char *path = rt_wd_path(in, "%s.ready", host), line[512];
+	char *path = rt_gwd_path(in, host, "%s.ready", host), line[512];
 	FILE *f = rt_sf_fopen_read(path); /* the guest's file: no symlink, no FIFO */
 	bool have_status = false;
 
@@ -67,8 +67,8 @@ put_var(FILE *f, const char *key, const char *value)
 int
 rt_hostconf_write(const struct rt_inst *in, const struct lab_host *h, char **err)
 {
-	char *path = rt_wd_path(in, "%s.conf", h->name),
-	     *tmp = rt_wd_path(in, ".%s.conf.tmp", h->name);
+	char *path = rt_gwd_path(in, h->name, "%s.conf", h->name),
+	     *tmp = rt_gwd_path(in, h->name, ".%s.conf.tmp", h->name);
 	FILE *f = rt_sf_fopen_new(tmp); /* never through a guest's symlink */
 	int rc = 0;
 

@@ -23,16 +23,19 @@ struct rt_marker {
 	long startup_ms;
 };
 
-/* Read HOSTWD/NAME.ready; < 0 when absent or not yet complete. */
+/* Read HOSTWD/NAME/NAME.ready; < 0 when absent or not yet complete. */
 int rt_marker_read(const struct rt_inst *in, const char *host, struct rt_marker *m);
 
-/* Write HOSTWD/NAME.conf (sysctls, exec commands) for the guest. */
+/* Write HOSTWD/NAME/NAME.conf (sysctls, exec commands) for the guest. */
 int rt_hostconf_write(const struct rt_inst *in, const struct lab_host *h, char **err);
 
 /* Print the last n lines of path to f, each prefixed by indent; false if unreadable. */
 bool rt_tail(FILE *f, const char *path, unsigned int n, const char *indent);
 
-/* The per-host files in hostwd, NULL-terminated suffixes: ".disk", ".ready", ... */
-extern const char *const rt_wd_suffixes[];
+/*
+ * The per-host files in the guest's HOSTWD/NAME/, NULL-terminated suffixes:
+ * ".disk", ".ready", ... (NAME.console.log is the host's, in HOSTWD itself).
+ */
+extern const char *const rt_gwd_suffixes[];
 
 #endif

@@ -204,6 +204,33 @@ rt_wd_path(const struct rt_inst *in, const char *fmt, ...)
 }
 
 char *
+rt_gwd_path(const struct rt_inst *in, const char *host, const char *fmt, ...)
+{
+	va_list ap;
+	char *rel, *p;
+
+	va_start(ap, fmt);
+	rel = xvasprintf(fmt, ap);
+	va_end(ap);
+	p = xasprintf("%s/%s/%s", in->hostwd, host, rel);
+	free(rel);
+	return p;
+}
+
+char *
+rt_gwd(const struct rt_inst *in, const char *host)
+{
+	/* Host names never start with '.' and "shared" is not one: no clash below. */
+	return xasprintf("%s/%s", in->hostwd, host);
+}
+
+char *
+rt_wd_shared(const struct rt_inst *in)
+{
+	return xasprintf("%s/shared", in->hostwd);
+}
+
+char *
 rt_guest_pidfile(const struct rt_inst *in, const char *host)
 {
 	return rt_host_path(in, "pids/guest-%s", host);

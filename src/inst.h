@@ -45,9 +45,19 @@ char *rt_inst_path(const struct rt_inst *in, const char *fmt, ...)
 /* RUNDIR/ID.h/<formatted> (pid files, tmux, the record, lexec's line); caller frees. */
 char *rt_host_path(const struct rt_inst *in, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
-/* HOSTWD/<formatted>; caller frees. */
+/* HOSTWD/<formatted>: host-written files (console logs, captures, the record); caller frees. */
 char *rt_wd_path(const struct rt_inst *in, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
+/*
+ * HOSTWD/HOST/<formatted>: the guest's own part of hostwd, its /hostwd (COW
+ * file, NAME.conf, marker, startup and shutdown logs); caller frees.
+ */
+char *rt_gwd_path(const struct rt_inst *in, const char *host, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+/* HOSTWD/HOST, bound as the guest's /hostwd; caller frees. */
+char *rt_gwd(const struct rt_inst *in, const char *host);
+/* HOSTWD/shared, every guest's /hostwd/shared: what a lab's guests exchange; caller frees. */
+char *rt_wd_shared(const struct rt_inst *in);
 
 /* Well-known names inside the instance; all caller-freed. */
 char *rt_guest_pidfile(const struct rt_inst *in, const char *host);

@@ -4,7 +4,7 @@
  * guest's verdict on the event loop.
  *
  * A booting guest is watched by four events and nothing else: its ready
- * marker appearing in hostwd (one uv_fs_event for the directory), its
+ * marker appearing in its HOSTWD/NAME (one uv_fs_event per guest), its
  * kernel's mconsole notifications (boot, panic), its process exiting (a
  * pidfd under uv_poll: the guest is tmux's child, not ours) and its
  * timeout. The first verdict wins and frees a boot slot.
@@ -47,12 +47,13 @@ struct boot {
 	int pidfd;
 	int open; /* handles not yet closed */
 	bool watching;
+	uv_fs_event_t wd_watch; /* HOSTWD/NAME, for NAME.ready; closed when the run ends */
+	bool wd_watched;
 	uint64_t t0;
 };
 
 struct run {
 	uv_loop_t loop;
-	uv_fs_event_t wd_watch;
 	const struct lab *lab;
 	const struct rt_start_opts *o;
 	const struct rt_report *rep;
@@ -165,20 +166,35 @@ check_marker(struct boot *b)
 		verdict(b, RT_H_STARTUP_FAILED, xstrdup("a startup script failed"));
 }
 
-/* Something changed in hostwd: a NAME.ready file is the only thing we care for. */
+/* Something changed in the guest's HOSTWD/NAME: NAME.ready is the only thing we care for. */
 static void
 wd_changed(uv_fs_event_t *h, const char *file, int events, int status)
 {
-	struct run *r = h->data;
-	size_t len;
+	struct boot *b = h->data;
+	const char *name = b->run->lab->hosts[b->idx].name;
+	size_t len = strlen(name);
 
-	if (status < 0 || file == NULL || (len = strlen(file)) < 7 ||
-	    strcmp(file + len - 6, ".ready") != 0 || file[0] == '.')
+	(void)events;
+	if (status < 0 || file == NULL || strncmp(file, name, len) != 0 ||
+	    strcmp(file + len, ".ready") != 0)
 		return;
-	for (size_t i = 0; i < r->lab->n_hosts; i++)
-		if (strlen(r->lab->hosts[i].name) == len - 6 &&
-		    strncmp(r->lab->hosts[i].name, file, len - 6) == 0)
-			check_marker(&r->boots[i]);
+	check_marker(b);
+}
+
+/* Watch the guest's directory for its marker, from before the guest can write it. */
+static int
+watch_marker(struct run *r, struct boot *b, const char *name, char **err)
+{
+	char *gwd = rt_gwd(&r->res->inst, name);
+	int rc = 0;
+
+	b->wd_watch.data = b;
+	uv_fs_event_init(&r->loop, &b->wd_watch);
+	b->wd_watched = true; /* initialised: closed with the run either way */
+	if (uv_fs_event_start(&b->wd_watch, wd_changed, gwd, 0) < 0)
+		rc = rt_fail(err, "cannot watch %s", gwd);
+	free(gwd);
+	return rc;
 }
 
 /* The guest process ended. */
@@ -235,7 +251,7 @@ launch(struct run *r, size_t i)
 	b->idx = i;
 	b->t0 = uv_hrtime();
 	hr->state = RT_H_BOOTING;
-	if (rt_guest_prepare(in, h, &err) < 0 ||
+	if (rt_guest_prepare(in, h, &err) < 0 || watch_marker(r, b, h->name, &err) < 0 ||
 	    (argv = rt_guest_argv(in, h, r->images[i], &r->env, &err)) == NULL)
 		goto fail;
 	np = rt_notify_path(in, h->name);
@@ -324,8 +340,9 @@ pump(struct run *r)
 		                     : r->aborting ? "--abort-on-failure after an earlier failure"
 		                                   : "a prerequisite did not become ready");
 	}
-	if (!uv_is_closing((uv_handle_t *)&r->wd_watch))
-		uv_close((uv_handle_t *)&r->wd_watch, NULL);
+	for (size_t i = 0; i < lab->n_hosts; i++)
+		if (r->boots[i].wd_watched && !uv_is_closing((uv_handle_t *)&r->boots[i].wd_watch))
+			uv_close((uv_handle_t *)&r->boots[i].wd_watch, NULL);
 }
 
 /* Warn about legacy options the runtime does not honour, once each. */
@@ -385,7 +402,7 @@ preflight(struct run *r, char **err)
 			image_opt |= strcmp(h->options[k].key, "image") == 0;
 		if ((r->images[i] = rt_locate_image(image_opt ? NULL : h->fs, err)) == NULL)
 			return -1;
-		disk = rt_wd_path(in, "%s.disk", h->name);
+		disk = rt_gwd_path(in, h->name, "%s.disk", h->name);
 		if (access(disk, F_OK) == 0 && rt_cow_check(disk, r->images[i], &e) < 0) {
 			rt_report_warn(r->rep,
 			               "%s: %s; its saved state cannot be used: discard it with "
@@ -512,6 +529,11 @@ rt_lab_start(const struct lab *lab, const struct rt_start_opts *o, const struct 
 	r.ready = xcalloc(lab->n_hosts, sizeof(*r.ready));
 	r.boots = xcalloc(lab->n_hosts, sizeof(*r.boots));
 	r.env.opts = &o->gopts;
+	/* linfo may only warn; starting nothing and saying "ready" would hide a broken lab. */
+	if (lab->n_hosts == 0) {
+		rt_fail(err, "the lab in %s has no hosts: nothing to start", lab->dir);
+		goto out;
+	}
 	if (rt_inst_init(in, lab, o->opt_w, err) < 0 ||
 	    rt_select(lab, o->hosts, o->n_hosts, r.sel, err) < 0)
 		goto out;
@@ -556,15 +578,6 @@ rt_lab_start(const struct lab *lab, const struct rt_start_opts *o, const struct 
 		goto out;
 	rc = -1;
 	uv_loop_init(&r.loop);
-	r.wd_watch.data = &r;
-	uv_fs_event_init(&r.loop, &r.wd_watch);
-	if (uv_fs_event_start(&r.wd_watch, wd_changed, in->hostwd, 0) < 0) {
-		rt_fail(err, "cannot watch %s", in->hostwd);
-		uv_close((uv_handle_t *)&r.wd_watch, NULL);
-		uv_run(&r.loop, UV_RUN_DEFAULT);
-		uv_loop_close(&r.loop);
-		goto out;
-	}
 	pump(&r);
 	uv_run(&r.loop, UV_RUN_DEFAULT);
 	uv_loop_close(&r.loop);

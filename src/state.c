@@ -124,7 +124,7 @@ rt_host_state(const struct rt_inst *in, const char *host, pid_t *pid)
 		*pid = 0;
 	if (ps != RT_PID_NONE)
 		return RT_H_CRASHED;
-	disk = rt_wd_path(in, "%s.disk", host);
+	disk = rt_gwd_path(in, host, "%s.disk", host);
 	cow = access(disk, F_OK) == 0;
 	free(disk);
 	return cow ? RT_H_HALTED : RT_H_ABSENT;

@@ -44,12 +44,18 @@ ltest_mkdirs(const char *dir, char **err)
 int
 ltest_copy_file(const char *src, const char *dst, char **err)
 {
-	int in = open(src, O_RDONLY | O_CLOEXEC), out;
+	/* Guests write the logs copied here: no symlink followed, no FIFO waited on. */
+	int in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), out;
 	char buf[65536];
 	ssize_t n = 0;
+	struct stat st;
 
 	if (in < 0)
 		return rt_fail_errno(err, errno, "cannot read %s", src);
+	if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(in);
+		return rt_fail(err, "%s is not a regular file: not copied", src);
+	}
 	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (out < 0) {
 		close(in);
@@ -110,11 +116,14 @@ ltest_read_file(const char *path)
 	return buf;
 }
 
-/* Copy HOSTWD/name to DIR/name when it exists. */
+/* Copy HOSTWD/[SUB/]name to DIR/name when it exists (sub: a guest's own directory). */
 static void
-copy_if_there(const char *hostwd, const char *dir, const char *name, const struct rt_report *rep)
+copy_if_there(const char *hostwd, const char *sub, const char *dir, const char *name,
+              const struct rt_report *rep)
 {
-	char *src = xasprintf("%s/%s", hostwd, name), *dst = xasprintf("%s/%s", dir, name);
+	char *src = sub != NULL ? xasprintf("%s/%s/%s", hostwd, sub, name)
+	                        : xasprintf("%s/%s", hostwd, name);
+	char *dst = xasprintf("%s/%s", dir, name);
 	char *err = NULL;
 
 	if (access(src, R_OK) == 0 && ltest_copy_file(src, dst, &err) < 0)
@@ -139,9 +148,12 @@ ltest_collect_artefacts(const struct lab *lab, const char *hostwd, const char *r
 	} else {
 		for (size_t i = 0; i < lab->n_hosts; i++)
 			for (const char *const *s = suffixes; *s != NULL; s++) {
-				char *name = xasprintf("%s%s", lab->hosts[i].name, *s);
+				const char *host = lab->hosts[i].name;
+				char *name = xasprintf("%s%s", host, *s);
 
-				copy_if_there(hostwd, hosts, name, rep);
+				/* The console log is the host's; the rest the guest's own. */
+				copy_if_there(hostwd, s == suffixes ? NULL : host, hosts, name,
+				              rep);
 				free(name);
 			}
 		for (size_t i = 0; i < lab->n_domains; i++) {
@@ -150,7 +162,7 @@ ltest_collect_artefacts(const struct lab *lab, const char *hostwd, const char *r
 			if (!lab->domains[i].capture)
 				continue;
 			name = xasprintf("%s.pcap", lab->domains[i].name);
-			copy_if_there(hostwd, caps, name, rep);
+			copy_if_there(hostwd, NULL, caps, name, rep);
 			free(name);
 		}
 	}

@@ -99,10 +99,12 @@ rt_tmux_open_window(const char *sock, const char *conf, const char *name, char *
 	/*
 	 * The log is in hostwd, where a guest can plant a symlink or a FIFO in
 	 * its place: dd appends without following a symlink and without waiting
-	 * for a FIFO's reader (cat >> would do both).
+	 * for a FIFO's reader (cat >> would do both). bs= makes dd write each
+	 * read as it comes; without it dd gathers 512-byte blocks, and the log
+	 * lags the console by up to 511 bytes until the guest ends.
 	 */
-	char *pipe_cmd =
-	             xstrdup("exec dd status=none conv=notrunc oflag=append,nofollow,nonblock of="),
+	char *pipe_cmd = xstrdup("exec dd status=none bs=65536 conv=notrunc "
+	                         "oflag=append,nofollow,nonblock of="),
 	     *t = target(name), *out = NULL;
 	size_t n = 0, nargv = 0;
 	bool fresh = !rt_tmux_alive(sock);

@@ -42,11 +42,11 @@ esac
 
 lhalt -d "$lab" -w "$WD" || fail "lhalt"
 assert_nothing_left
-ls "$WD"/*.disk >/dev/null || fail "lhalt removed the COW files"
+ls "$WD"/*/*.disk >/dev/null || fail "lhalt removed the COW files"
 # The next lstart resumes from the COW files: not a first boot any more.
 lstart -d "$lab" -w "$WD" --headless --timeout 240 -q >/dev/null || fail "second lstart"
-grep -q '^first_boot=0' "$WD"/*.ready || fail "second boot was a first boot"
-rm -rf "$WD/.it" # the test's own files
+grep -q '^first_boot=0' "$WD"/*/*.ready || fail "second boot was a first boot"
+rm -rf "$WD"/*/.it # the test's own files
 lclean -d "$lab" -w "$WD" || fail "lclean"
 assert_nothing_left
 [ ! -e "$WD" ] || [ -z "$(ls -A "$WD")" ] || fail "lclean left files in hostwd: $(ls -A "$WD")"

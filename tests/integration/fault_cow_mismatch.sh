@@ -15,8 +15,9 @@ ln -s default-0123.img "$UMLAB_FS_DIR/default.img"
 
 # cow HOST BACKING MTIME SIZE: a COW header like the one UML writes.
 cow() {
+	mkdir -p "$WD/$1"
 	perl -e 'print pack("NNNQ>NNNa4096", 0x4f4f4f4d, 3, $ARGV[1], $ARGV[2], 512, 512, 0,
-		$ARGV[0])' "$2" "$3" "$4" >"$WD/$1.disk"
+		$ARGV[0])' "$2" "$3" "$4" >"$WD/$1/$1.disk"
 }
 size=$(stat -c %s "$img")
 cow good /umlab/fs/default-0123.img "$(stat -c %Y "$img")" "$size"

@@ -14,7 +14,7 @@ lstart -d "$lab" -w "$WD" --headless --timeout 120 -q >/dev/null || fail "lstart
 dir=$(rundir_of "$lab")
 [ -d "$dir" ] || fail "no runtime dir $dir"
 pgrep -f -- "$dir" >/dev/null || fail "nothing of the lab runs: the test proves nothing"
-ls "$WD"/pc1.disk "$WD"/pc2.ready >/dev/null || fail "lstart made no files in hostwd"
+ls "$WD"/pc1/pc1.disk "$WD"/pc2/pc2.ready >/dev/null || fail "lstart made no files in hostwd"
 echo 'hosts: [ this is : not yaml' >"$lab/lab.yaml"
 lstatus -d "$lab" -w "$WD" >/dev/null 2>&1 && fail "the broken lab still loads: the test proves nothing"
 lclean -d "$lab" -w "$WD" 2>"$T/err" || { cat "$T/err"; fail "lclean of a broken lab"; }

@@ -74,13 +74,14 @@ guest_run() {
 	N=$((N + 1))
 	dir=$(rundir_of "$lab")
 	sock=$dir.h/tmux
-	mkdir -p "$WD/.it"
-	rm -f "$WD/.it/$N.out" "$WD/.it/$N.rc"
+	# The guest's /hostwd is its own HOSTWD/NAME.
+	mkdir -p "$WD/$host/.it"
+	rm -f "$WD/$host/.it/$N.out" "$WD/$host/.it/$N.rc"
 	tmux -S "$sock" send-keys -t "=umlab:=$host" \
 		"( $cmd ) > /hostwd/.it/$N.out 2>&1; echo \$? > /hostwd/.it/.$N.rc; mv /hostwd/.it/.$N.rc /hostwd/.it/$N.rc" Enter
-	wait_file "$WD/.it/$N.rc" "$secs" || fail "$host: '$cmd' did not finish in ${secs}s"
-	OUT=$(cat "$WD/.it/$N.out")
-	RC=$(cat "$WD/.it/$N.rc")
+	wait_file "$WD/$host/.it/$N.rc" "$secs" || fail "$host: '$cmd' did not finish in ${secs}s"
+	OUT=$(cat "$WD/$host/.it/$N.out")
+	RC=$(cat "$WD/$host/.it/$N.rc")
 }
 
 # Assert a command on a guest succeeds (retried in the guest for up to secs) and matches re.

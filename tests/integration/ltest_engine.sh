@@ -82,9 +82,9 @@ echo "ok: strongSwan-style assertion files"
 
 # 3b. lrestart: a plain reboot resumes the COW file, --clean boots pristine.
 lrestart -d "$lab" -w "$WD" -q pc1 || fail "lrestart"
-grep -q '^first_boot=0' "$WD/pc1.ready" || fail "lrestart: not resumed from the COW file"
+grep -q '^first_boot=0' "$WD/pc1/pc1.ready" || fail "lrestart: not resumed from the COW file"
 lrestart -d "$lab" -w "$WD" -q --clean pc1 || fail "lrestart --clean"
-grep -q '^first_boot=1' "$WD/pc1.ready" || fail "lrestart --clean: not a first boot"
+grep -q '^first_boot=1' "$WD/pc1/pc1.ready" || fail "lrestart --clean: not a first boot"
 [ "$(host_state "$lab" pc1)" = ready ] || fail "pc1 is not ready after lrestart"
 echo "ok: lrestart and lrestart --clean"
 
@@ -92,5 +92,5 @@ echo "ok: lrestart and lrestart --clean"
 ltest "${L[@]}" --reuse --no-signature --only 'ok-stdout*' -q >/dev/null || fail "last run"
 [ -e "$R/hosts/pc1.shutdown.log" ] || fail "no shutdown log collected: $(ls "$R/hosts")"
 assert_nothing_left
-[ ! -e "$WD/pc1.disk" ] || fail "the COW file was not cleaned"
+[ ! -e "$WD/pc1/pc1.disk" ] || fail "the COW file was not cleaned"
 echo "PASS: ltest engine"

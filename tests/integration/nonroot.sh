@@ -1,6 +1,8 @@
 #!/bin/bash
 # A lab end to end as a normal user created here (when run as root): the
-# two-hosts example test, run by that user from the same build tree.
+# two-hosts example test and the attack tests (issue 11: a guest's root
+# must not reach the host, whoever runs the lab), run by that user from the
+# same build tree.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 need_image
@@ -26,9 +28,12 @@ if ! runuser -u "$user" -- test -x "$BIN/umlab" -a -r "$SRC/tests/integration/li
 	ubin=$T/copy/bin usrc=$T/copy/src ulaunch=$T/copy/src/share/guest-launch
 	chmod -R a+rX "$T/copy"
 fi
-runuser -u "$user" -- env -i PATH=/usr/bin:/bin HOME="$T/home" BIN="$ubin" SRC="$usrc" \
-	UMLAB_FS_DIR="${UMLAB_FS_DIR:-}" UMLAB_HUB="$uhub" UMLAB_GUEST_LAUNCH="$ulaunch" \
-	bash "$usrc/tests/integration/example_lab.sh" two-hosts || fail "two-hosts as $user"
+for t in "example_lab.sh two-hosts" attack_plant.sh attack_hostwd.sh; do
+	# shellcheck disable=SC2086 # a script and its arguments
+	runuser -u "$user" -- env -i PATH=/usr/bin:/bin HOME="$T/home" BIN="$ubin" SRC="$usrc" \
+		UMLAB_FS_DIR="${UMLAB_FS_DIR:-}" UMLAB_HUB="$uhub" UMLAB_GUEST_LAUNCH="$ulaunch" \
+		bash "$usrc/tests/integration/"$t || fail "$t as $user"
+done
 # Zombies wait for init to reap them; they are not left-overs.
 left=$(ps -u "$user" -o pid=,stat=,args= | awk '$2 !~ /^Z/' || true)
 [ -z "$left" ] || fail "processes of $user left: $left"

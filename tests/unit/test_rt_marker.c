@@ -1,10 +1,11 @@
 /*
  * tests/unit/test_rt_marker.c: parsing the guest's ready marker
- * HOSTWD/NAME.ready (src/hostwd.c; format in share/doc/guest-contract.md).
+ * HOSTWD/NAME/NAME.ready (src/hostwd.c; format in share/doc/guest-contract.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "hostwd.h"
 #include "inst.h"
@@ -19,16 +20,26 @@ read_marker(void **state, const char *host, struct rt_marker *m)
 	return rt_marker_read(&in, host, m);
 }
 
+/* Write host's marker where the guest does: in its own HOSTWD/NAME. */
+static void
+write_marker(void **state, const char *host, const char *text)
+{
+	char rel[64];
+
+	mkdir(rt_tpath(state, host), 0700);
+	snprintf(rel, sizeof(rel), "%s/%s.ready", host, host);
+	rt_twrite(state, rel, text, (size_t)-1);
+}
+
 /* A ready marker gives every field the contract defines. */
 static void
 ready_marker_gives_every_field(void **state)
 {
 	struct rt_marker m;
 
-	rt_twrite(state, "pc1.ready",
-	          "status=ready\nhost=pc1\nstartup_status=0\nfailed_script=\nfirst_boot=1\n"
-	          "init_ms=1072\nstartup_ms=12\nuptime_ms=1234\n",
-	          (size_t)-1);
+	write_marker(state, "pc1",
+	             "status=ready\nhost=pc1\nstartup_status=0\nfailed_script=\nfirst_boot=1\n"
+	             "init_ms=1072\nstartup_ms=12\nuptime_ms=1234\n");
 	assert_int_equal(read_marker(state, "pc1", &m), 0);
 	assert_true(m.ready);
 	assert_false(m.failed);
@@ -45,10 +56,9 @@ startup_failed_marker_names_the_script_and_status(void **state)
 {
 	struct rt_marker m;
 
-	rt_twrite(state, "pc1.ready",
-	          "status=startup-failed\nstartup_status=3\nfailed_script=pc1.startup\n"
-	          "first_boot=0\n",
-	          (size_t)-1);
+	write_marker(state, "pc1",
+	             "status=startup-failed\nstartup_status=3\nfailed_script=pc1.startup\n"
+	             "first_boot=0\n");
 	assert_int_equal(read_marker(state, "pc1", &m), 0);
 	assert_false(m.ready);
 	assert_true(m.failed);
@@ -63,8 +73,7 @@ unknown_keys_and_stray_lines_are_ignored(void **state)
 {
 	struct rt_marker m;
 
-	rt_twrite(state, "pc1.ready", "# comment\nfuture_key=42\nnonsense\nstatus=ready\n",
-	          (size_t)-1);
+	write_marker(state, "pc1", "# comment\nfuture_key=42\nnonsense\nstatus=ready\n");
 	assert_int_equal(read_marker(state, "pc1", &m), 0);
 	assert_true(m.ready);
 }
@@ -75,7 +84,7 @@ crlf_line_ends_are_accepted(void **state)
 {
 	struct rt_marker m;
 
-	rt_twrite(state, "pc1.ready", "status=ready\r\nuptime_ms=5\r\n", (size_t)-1);
+	write_marker(state, "pc1", "status=ready\r\nuptime_ms=5\r\n");
 	assert_int_equal(read_marker(state, "pc1", &m), 0);
 	assert_true(m.ready);
 	assert_int_equal(m.uptime_ms, 5);
@@ -87,7 +96,7 @@ marker_without_status_is_incomplete(void **state)
 {
 	struct rt_marker m;
 
-	rt_twrite(state, "pc1.ready", "host=pc1\nuptime_ms=5\n", (size_t)-1);
+	write_marker(state, "pc1", "host=pc1\nuptime_ms=5\n");
 	assert_int_equal(read_marker(state, "pc1", &m), -1);
 }
 
@@ -106,7 +115,7 @@ only_status_ready_means_ready(void **state)
 {
 	struct rt_marker m;
 
-	rt_twrite(state, "pc1.ready", "status=readyish\n", (size_t)-1);
+	write_marker(state, "pc1", "status=readyish\n");
 	assert_int_equal(read_marker(state, "pc1", &m), 0);
 	assert_false(m.ready);
 	assert_true(m.failed);
@@ -118,7 +127,7 @@ marker_is_read_for_the_exact_host_name(void **state)
 {
 	struct rt_marker m;
 
-	rt_twrite(state, "pc10.ready", "status=ready\n", (size_t)-1);
+	write_marker(state, "pc10", "status=ready\n");
 	assert_int_equal(read_marker(state, "pc1", &m), -1);
 }
 
@@ -133,7 +142,7 @@ long_failed_script_is_truncated_safely(void **state)
 	strcpy(text, "status=startup-failed\nfailed_script=");
 	memset(text + strlen(text), 's', 300);
 	strcat(text, "\n");
-	rt_twrite(state, "pc1.ready", text, (size_t)-1);
+	write_marker(state, "pc1", text);
 	assert_int_equal(read_marker(state, "pc1", &m), 0);
 	assert_int_equal(strlen(m.failed_script), sizeof(m.failed_script) - 1);
 }
