@@ -191,9 +191,27 @@ rt_hostwd_default(const char *labdir_abs, const char *labname, char **err)
 char *
 rt_hostwd(const char *opt_w, const char *labdir_abs, const char *labname, char **err)
 {
-	if (opt_w != NULL)
-		return rt_path_absolute(opt_w, err);
-	return rt_hostwd_default(labdir_abs, labname, err);
+	char *wd, *real;
+	size_t n = strlen(labdir_abs);
+
+	if (opt_w == NULL)
+		return rt_hostwd_default(labdir_abs, labname, err);
+	if ((wd = rt_path_absolute(opt_w, err)) == NULL)
+		return NULL;
+	/* Each guest writes into HOSTWD/NAME and HOSTWD/shared: inside the lab
+	 * directory those are the lab's own overlay trees (NAME/, shared/). */
+	real = realpath(wd, NULL);
+	const char *cmp = real != NULL ? real : wd;
+	if (strncmp(cmp, labdir_abs, n) == 0 && (cmp[n] == '\0' || cmp[n] == '/')) {
+		rt_fail(err,
+		        "hostwd %s is inside the lab directory %s: guests write into it; "
+		        "choose another -w",
+		        wd, labdir_abs);
+		free(wd);
+		wd = NULL;
+	}
+	free(real);
+	return wd;
 }
 
 /* Is dir an absolute path to a directory owned by the calling user? */

@@ -173,6 +173,25 @@ hostwd_prefers_the_w_option(void **state)
 	(void)state;
 }
 
+/* A hostwd inside the lab directory is refused: guests write there. */
+static void
+hostwd_inside_the_lab_is_refused(void **state)
+{
+	char *err = NULL;
+
+	assert_null(rt_hostwd("/l", "/l", "l", &err));
+	assert_non_null(strstr(err, "inside the lab directory"));
+	free(err);
+	err = NULL;
+	assert_null(rt_hostwd("/l/wd", "/l", "l", &err));
+	free(err);
+	err = NULL;
+	char *p = rt_hostwd("/lab2", "/l", "l", &err);
+	assert_string_equal(p, "/lab2");
+	free(p);
+	(void)state;
+}
+
 /* UMLAB_RUNDIR is used as given, normalised. */
 static void
 rundir_base_uses_umlab_rundir(void **state)
@@ -310,6 +329,7 @@ main(void)
 	        T(hostwd_default_ignores_a_relative_xdg_state_home),
 	        T(hostwd_default_sanitises_and_cuts_the_lab_name),
 	        T(hostwd_prefers_the_w_option),
+	        T(hostwd_inside_the_lab_is_refused),
 	        T(rundir_base_uses_umlab_rundir),
 	        T(rundir_base_refuses_a_relative_umlab_rundir),
 	        T(rundir_base_enforces_the_socket_length_limit),
