@@ -5,12 +5,12 @@
 # hostwd, cleans it up at the end.
 #
 # usage: bench/lexec.sh [BIN [CALLS]]   BIN: directory holding lstart, lexec...
-#        (default: build/src); CALLS: sequential calls to time (default 200)
+#        (default: build/cmd); CALLS: sequential calls to time (default 200)
 # Target (issue 6): median under 50 ms for `lexec pc1 -- true`.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(dirname "$here")
-BIN=${1:-$src/build/src}
+BIN=${1:-$src/build/cmd}
 CALLS=${2:-200}
 export PATH="$BIN:$PATH"
 export UMLAB_GUEST_LAUNCH=${UMLAB_GUEST_LAUNCH:-$src/share/guest-launch}

@@ -1,7 +1,7 @@
 #!/bin/bash
 # bench/lstart.sh: time lstart against the floor, for N hosts, chain and star.
 #
-#   bench/lstart.sh [BIN [N...]]     (default: build/src, N = 1 5 20 50)
+#   bench/lstart.sh [BIN [N...]]     (default: build/cmd, N = 1 5 20 50)
 #
 # For each N and topology: the floor (N bare guests: guest-launch with the
 # same image, kernel and boot glue, no hubs, no tmux, started by a plain loop,
@@ -10,7 +10,7 @@
 # lhalt's time. Prints a Markdown table. Needs a model filesystem.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-BIN=${1:-$here/build/src}
+BIN=${1:-$here/build/cmd}
 shift || true
 sizes=${*:-1 5 20 50}
 export PATH="$BIN:$PATH"

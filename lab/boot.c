@@ -21,32 +21,31 @@ lab_host_boot_sysctls(const struct lab_host *h, char ***out)
 	size_t n = 0;
 
 	if (h->forwarding) {
-		lab__strv_push(&v, &n, "net.ipv4.ip_forward=1");
+		strv_push(&v, &n, "net.ipv4.ip_forward=1");
 		for (size_t i = 0; i < sizeof rp_scopes / sizeof *rp_scopes; i++) {
-			char *s = lab__xasprintf("net.ipv4.conf.%s.rp_filter=0", rp_scopes[i]);
+			char *s = xasprintf("net.ipv4.conf.%s.rp_filter=0", rp_scopes[i]);
 
-			lab__strv_push(&v, &n, s);
+			strv_push(&v, &n, s);
 			free(s);
 		}
 		for (size_t i = 0; i < h->n_ifaces; i++) {
-			char *s = lab__xasprintf("net.ipv4.conf.eth%u.rp_filter=0",
-			                         h->ifaces[i].index);
+			char *s = xasprintf("net.ipv4.conf.eth%u.rp_filter=0", h->ifaces[i].index);
 
-			lab__strv_push(&v, &n, s);
+			strv_push(&v, &n, s);
 			free(s);
 		}
-		lab__strv_push(&v, &n, "net.ipv4.icmp_ratelimit=0");
+		strv_push(&v, &n, "net.ipv4.icmp_ratelimit=0");
 	}
 	if (!h->ipv6) {
-		lab__strv_push(&v, &n, "net.ipv6.conf.all.disable_ipv6=1");
-		lab__strv_push(&v, &n, "net.ipv6.conf.default.disable_ipv6=1");
+		strv_push(&v, &n, "net.ipv6.conf.all.disable_ipv6=1");
+		strv_push(&v, &n, "net.ipv6.conf.default.disable_ipv6=1");
 	} else if (h->ipv6_forwarding) {
-		lab__strv_push(&v, &n, "net.ipv6.conf.all.forwarding=1");
-		lab__strv_push(&v, &n, "net.ipv6.conf.all.accept_ra=0");
-		lab__strv_push(&v, &n, "net.ipv6.icmp.ratelimit=0");
+		strv_push(&v, &n, "net.ipv6.conf.all.forwarding=1");
+		strv_push(&v, &n, "net.ipv6.conf.all.accept_ra=0");
+		strv_push(&v, &n, "net.ipv6.icmp.ratelimit=0");
 	}
 	for (size_t i = 0; i < h->n_sysctls; i++)
-		lab__strv_push(&v, &n, h->sysctls[i]);
+		strv_push(&v, &n, h->sysctls[i]);
 	*out = v;
 	return n;
 }
@@ -54,5 +53,5 @@ lab_host_boot_sysctls(const struct lab_host *h, char ***out)
 void
 lab_strv_free(char **v, size_t n)
 {
-	lab__strv_free(v, n);
+	strv_free(v, n);
 }

@@ -10,14 +10,14 @@ struct lab_error *
 lab__error_new(enum lab_error_code code, const char *file, unsigned int line, unsigned int col,
                const char *hint, const char *msg)
 {
-	struct lab_error *e = lab__xcalloc(1, sizeof *e);
+	struct lab_error *e = xcalloc(1, sizeof *e);
 
 	e->code = code;
-	e->file = lab__xstrdup(file != NULL ? file : "");
+	e->file = xstrdup(file != NULL ? file : "");
 	e->line = line;
 	e->col = col;
-	e->msg = lab__xstrdup(msg);
-	e->hint = hint != NULL ? lab__xstrdup(hint) : NULL;
+	e->msg = xstrdup(msg);
+	e->hint = hint != NULL ? xstrdup(hint) : NULL;
 	return e;
 }
 
@@ -35,7 +35,7 @@ static void __attribute__((format(printf, 7, 0)))
 vreport(struct lab__ctx *c, enum lab_error_code code, const char *file, unsigned int line,
         unsigned int col, const char *hint, const char *fmt, va_list ap)
 {
-	char *msg = lab__xvasprintf(fmt, ap);
+	char *msg = xvasprintf(fmt, ap);
 	struct lab_error *e = lab__error_new(code, file, line, col, hint, msg);
 
 	free(msg);
@@ -83,7 +83,7 @@ lab__nerrors(const struct lab__ctx *c)
 struct lab_origin
 lab__origin(const char *file, unsigned int line, unsigned int col)
 {
-	struct lab_origin o = {lab__xstrdup(file), line, col};
+	struct lab_origin o = {xstrdup(file), line, col};
 
 	return o;
 }
@@ -122,9 +122,9 @@ lab_error_format(const struct lab_error *e)
 		snprintf(where, sizeof where, ":%u:%u", e->line, e->col);
 	else if (e->line > 0)
 		snprintf(where, sizeof where, ":%u", e->line);
-	return lab__xasprintf("%s%s%s%s%s%s%s", file != NULL ? file : "", where,
-	                      file != NULL ? ": " : "", e->msg, e->hint != NULL ? " (" : "",
-	                      e->hint != NULL ? e->hint : "", e->hint != NULL ? ")" : "");
+	return xasprintf("%s%s%s%s%s%s%s", file != NULL ? file : "", where,
+	                 file != NULL ? ": " : "", e->msg, e->hint != NULL ? " (" : "",
+	                 e->hint != NULL ? e->hint : "", e->hint != NULL ? ")" : "");
 }
 
 /* Warnings never fail a load. */

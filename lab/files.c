@@ -20,7 +20,7 @@
 static bool
 inside_lab(const struct lab *lab, const char *rel)
 {
-	char *path = lab__xasprintf("%s/%s", lab->dir, rel);
+	char *path = xasprintf("%s/%s", lab->dir, rel);
 	char *real = realpath(path, NULL);
 	size_t n = strlen(lab->dir);
 	bool ok;
@@ -62,14 +62,14 @@ check_file(struct lab__ctx *c, int dirfd, const char *rel, char **dst)
 		return;
 	}
 	close(fd);
-	*dst = lab__xstrdup(rel);
+	*dst = xstrdup(rel);
 }
 
 /* Does the relative symlink target, seen from directory dir (lab-relative), stay inside? */
 static bool
 target_inside(const char *dir, const char *target)
 {
-	char *path = lab__xasprintf("%s/%s", dir, target), *save = NULL;
+	char *path = xasprintf("%s/%s", dir, target), *save = NULL;
 	long depth = 0;
 	bool ok = true;
 
@@ -126,7 +126,7 @@ walk_overlay(struct lab__ctx *c, int dirfd, const char *rel, int depth)
 			free(list[i]);
 			continue;
 		}
-		child = lab__xasprintf("%s/%s", rel, name);
+		child = xasprintf("%s/%s", rel, name);
 		free(list[i]);
 		if (fstatat(dirfd, child, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			lab__report(c, LAB_E_IO, child, 0, 0, NULL, "cannot examine %s: %s", child,
@@ -163,13 +163,13 @@ check_overlay(struct lab__ctx *c, int dirfd, const char *rel, char **dst)
 		if (fstatat(dirfd, rel, &st, 0) < 0 || !S_ISDIR(st.st_mode))
 			return;
 		/* A link to another tree of the lab: that tree is checked under its own name. */
-		*dst = lab__xstrdup(rel);
+		*dst = xstrdup(rel);
 		return;
 	}
 	if (!S_ISDIR(st.st_mode))
 		return; /* a file named like a host is not an overlay */
 	walk_overlay(c, dirfd, rel, 1);
-	*dst = lab__xstrdup(rel);
+	*dst = xstrdup(rel);
 }
 
 /* Find and check every per-host and shared file of the lab. */
@@ -186,11 +186,11 @@ lab__scan_files(struct lab__ctx *c)
 	}
 	for (size_t i = 0; i < lab->n_hosts; i++) {
 		struct lab_host *h = &lab->hosts[i];
-		char *f = lab__xasprintf("%s.startup", h->name);
+		char *f = xasprintf("%s.startup", h->name);
 
 		check_file(c, dirfd, f, &h->startup);
 		free(f);
-		f = lab__xasprintf("%s.shutdown", h->name);
+		f = xasprintf("%s.shutdown", h->name);
 		check_file(c, dirfd, f, &h->shutdown);
 		free(f);
 		check_overlay(c, dirfd, h->name, &h->overlay);

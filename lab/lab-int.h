@@ -1,6 +1,6 @@
 /*
  * lab/lab-int.h: internals of the lab model shared by its files (parsers,
- * validation, loader) and by the fuzz targets. Not for src/.
+ * validation, loader) and by the fuzz targets. Not for the other libraries: lab.h is the interface.
  */
 #ifndef UMLAB_LAB_INT_H
 #define UMLAB_LAB_INT_H
@@ -8,6 +8,7 @@
 #include <stdarg.h>
 
 #include "lab.h"
+#include "xalloc.h"
 
 /* One dependency edge "from needs to", as written, before validation. */
 struct lab__dep {
@@ -47,20 +48,6 @@ struct lab__ctx {
 	int default_mount_shared;
 };
 
-/* Allocation: out of memory aborts. */
-void *lab__xmalloc(size_t n);
-void *lab__xcalloc(size_t n, size_t size);
-void *lab__xrealloc(void *p, size_t n);
-void *lab__xreallocarray(void *p, size_t n, size_t size);
-char *lab__xstrdup(const char *s);
-char *lab__xstrndup(const char *s, size_t n);
-char *lab__xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-char *lab__xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
-/* Append a copy of s to a string array. */
-void lab__strv_push(char ***v, size_t *n, const char *s);
-void lab__strv_free(char **v, size_t n);
-/* Index of s in v, or -1. */
-ssize_t lab__strv_find(char *const *v, size_t n, const char *s);
 /* Edit distance, capped: used for "did you mean". */
 size_t lab__distance(const char *a, const char *b);
 /* The closest of candidates[] to word if close enough, else NULL. */
@@ -116,7 +103,6 @@ bool lab__parse_ethname(const char *s, unsigned int *index);
 /* "net.ipv4.ip_forward=1": a dotted key, '=', a value without newlines. */
 bool lab__sysctl_valid(const char *s);
 /* A kernel command-line word: printable, no blanks, no quotes. */
-bool lab__karg_valid(const char *s);
 
 /* Parsers: read one file's text; problems go to c. file names the file in messages. */
 void lab__parse_yaml_buf(struct lab__ctx *c, const char *buf, size_t len, const char *file);
@@ -136,9 +122,5 @@ void lab__finish_model(struct lab__ctx *c);
 void lab__find_cycles(struct lab__ctx *c);
 /* Per-host files and overlay trees under lab->dir (files.c). */
 void lab__scan_files(struct lab__ctx *c);
-
-/* 64-bit FNV-1a, the project's hash (also used for MACs). */
-uint64_t lab__fnv1a(uint64_t h, const void *data, size_t len);
-#define LAB__FNV_OFFSET 0xcbf29ce484222325ULL
 
 #endif

@@ -47,7 +47,7 @@ read_file(struct lab__ctx *c, int dirfd, const char *name, char **buf, size_t *l
 		close(fd);
 		return -1;
 	}
-	*buf = lab__xmalloc((size_t)st.st_size + 1);
+	*buf = xmalloc((size_t)st.st_size + 1);
 	while (n < (size_t)st.st_size) {
 		ssize_t r = read(fd, *buf + n, (size_t)st.st_size - n);
 
@@ -100,7 +100,7 @@ host_dirs(struct lab__ctx *c, int dirfd, char ***names, size_t *n)
 		if (name[0] != '.' && strcmp(name, "shared") != 0 && strcmp(name, "_test") != 0 &&
 		    strcmp(name, "CVS") != 0 && fstatat(dirfd, name, &st, 0) == 0 &&
 		    S_ISDIR(st.st_mode))
-			lab__strv_push(names, n, name);
+			strv_push(names, n, name);
 		free(list[i]);
 	}
 	free(list);
@@ -127,7 +127,7 @@ add_dir_hosts(struct lab__ctx *c, char **dirs, size_t n)
 static char *
 sanitize_name(const char *s)
 {
-	char *out = lab__xcalloc(LAB_NAME_MAX + 1, 1);
+	char *out = xcalloc(LAB_NAME_MAX + 1, 1);
 	size_t n = 0;
 
 	for (; *s != '\0' && n < LAB_NAME_MAX; s++) {
@@ -142,7 +142,7 @@ sanitize_name(const char *s)
 	}
 	if (n == 0 || !lab_name_valid(out)) {
 		free(out);
-		out = lab__xstrdup("lab");
+		out = xstrdup("lab");
 	}
 	return out;
 }
@@ -184,8 +184,8 @@ static void
 add_unnamed_dir_hosts(struct lab__ctx *c, int dirfd, char **dirs, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		char *up = lab__xasprintf("%s.startup", dirs[i]),
-		     *down = lab__xasprintf("%s.shutdown", dirs[i]);
+		char *up = xasprintf("%s.startup", dirs[i]),
+		     *down = xasprintf("%s.shutdown", dirs[i]);
 
 		if (lab__host_lookup(c->lab, dirs[i]) != NULL) {
 			;
@@ -215,7 +215,7 @@ load_dir(struct lab__ctx *c, int dirfd)
 	host_dirs(c, dirfd, &dirs, &n_dirs);
 	if ((yaml = parse_file(c, dirfd, "lab.yaml", lab__parse_yaml_buf))) {
 		lab->format = LAB_FMT_YAML;
-		lab->conf_file = lab__xstrdup("lab.yaml");
+		lab->conf_file = xstrdup("lab.yaml");
 		if (faccessat(dirfd, "lab.conf", F_OK, 0) == 0)
 			lab__report(c, LAB_W_STYLE, "lab.conf", 0, 0, NULL,
 			            "lab.conf is ignored: lab.yaml describes this lab");
@@ -223,7 +223,7 @@ load_dir(struct lab__ctx *c, int dirfd)
 		legacy_defaults(c);
 		if ((conf = parse_file(c, dirfd, "lab.conf", lab__parse_conf_buf))) {
 			lab->format = LAB_FMT_CONF;
-			lab->conf_file = lab__xstrdup("lab.conf");
+			lab->conf_file = xstrdup("lab.conf");
 			if (!c->has_machines)
 				add_unnamed_dir_hosts(c, dirfd, dirs, n_dirs);
 		} else {
@@ -237,7 +237,7 @@ load_dir(struct lab__ctx *c, int dirfd)
 		lab__report(c, LAB_E_NOT_A_LAB, lab->dir, 0, 0, NULL,
 		            "not a lab directory: no lab.yaml, lab.conf, lab.dep nor host "
 		            "directories");
-	lab__strv_free(dirs, n_dirs);
+	strv_free(dirs, n_dirs);
 }
 
 /* Load and validate the lab in dir; on failure *errs gets every problem found. */

@@ -32,7 +32,7 @@ void
 lab__ctx_init(struct lab__ctx *c)
 {
 	memset(c, 0, sizeof *c);
-	c->lab = lab__xcalloc(1, sizeof *c->lab);
+	c->lab = xcalloc(1, sizeof *c->lab);
 	c->errs_tail = &c->errs;
 	c->warn_tail = &c->lab->warnings;
 	c->default_ipv6 = -1;
@@ -56,11 +56,11 @@ lab__ctx_done(struct lab__ctx *c, bool free_lab)
 	for (size_t i = 0; i < c->n_decls; i++)
 		lab__domain_free(&c->decls[i]);
 	free(c->decls);
-	lab__strv_free(c->machines, c->n_machines);
+	strv_free(c->machines, c->n_machines);
 	lab__origin_free(&c->machines_origin);
 	free(c->default_fs);
 	free(c->default_kernel);
-	lab__strv_free(c->default_kargs, c->n_default_kargs);
+	strv_free(c->default_kargs, c->n_default_kargs);
 	if (free_lab)
 		lab_free(c->lab);
 	c->deps = NULL;
@@ -86,14 +86,14 @@ lab__host_lookup(struct lab *lab, const char *name)
 char *
 lab__host_hint(const struct lab *lab, const char *name)
 {
-	const char **names = lab__xcalloc(lab->n_hosts + 1, sizeof *names);
+	const char **names = xcalloc(lab->n_hosts + 1, sizeof *names);
 	const char *near;
 	char *hint = NULL;
 
 	for (size_t i = 0; i < lab->n_hosts; i++)
 		names[i] = lab->hosts[i].name;
 	if ((near = lab__closest(name, names)) != NULL)
-		hint = lab__xasprintf("did you mean '%s'?", near);
+		hint = xasprintf("did you mean '%s'?", near);
 	free(names);
 	return hint;
 }
@@ -107,10 +107,10 @@ lab__host_get(struct lab__ctx *c, const char *name, const struct lab_origin *o)
 
 	if (h != NULL)
 		return h;
-	lab->hosts = lab__xreallocarray(lab->hosts, lab->n_hosts + 1, sizeof *lab->hosts);
+	lab->hosts = xreallocarray(lab->hosts, lab->n_hosts + 1, sizeof *lab->hosts);
 	h = &lab->hosts[lab->n_hosts++];
 	memset(h, 0, sizeof *h);
-	h->name = lab__xstrdup(name);
+	h->name = xstrdup(name);
 	h->origin = lab__origin(o->file, o->line, o->col);
 	h->num_terms = c->default_num_terms >= 0 ? (unsigned int)c->default_num_terms : 1;
 	h->ipv6 = c->default_ipv6 != 0;
@@ -118,10 +118,10 @@ lab__host_get(struct lab__ctx *c, const char *name, const struct lab_origin *o)
 	h->forwarding = c->default_forwarding > 0;
 	h->ipv6_forwarding = c->default_ipv6_forwarding > 0;
 	h->mount_shared = c->default_mount_shared > 0;
-	h->fs = c->default_fs != NULL ? lab__xstrdup(c->default_fs) : NULL;
-	h->kernel = c->default_kernel != NULL ? lab__xstrdup(c->default_kernel) : NULL;
+	h->fs = c->default_fs != NULL ? xstrdup(c->default_fs) : NULL;
+	h->kernel = c->default_kernel != NULL ? xstrdup(c->default_kernel) : NULL;
 	for (size_t i = 0; i < c->n_default_kargs; i++)
-		lab__strv_push(&h->kargs, &h->n_kargs, c->default_kargs[i]);
+		strv_push(&h->kargs, &h->n_kargs, c->default_kargs[i]);
 	return h;
 }
 
@@ -132,11 +132,11 @@ lab__host_add_iface(struct lab_host *h, unsigned int index, const char *domain, 
 {
 	struct lab_iface *i;
 
-	h->ifaces = lab__xreallocarray(h->ifaces, h->n_ifaces + 1, sizeof *h->ifaces);
+	h->ifaces = xreallocarray(h->ifaces, h->n_ifaces + 1, sizeof *h->ifaces);
 	i = &h->ifaces[h->n_ifaces++];
 	i->index = index;
-	i->domain = lab__xstrdup(domain);
-	i->mac = mac != NULL ? lab__xstrdup(mac) : NULL;
+	i->domain = xstrdup(domain);
+	i->mac = mac != NULL ? xstrdup(mac) : NULL;
 	i->origin = lab__origin(o->file, o->line, o->col);
 }
 
@@ -147,10 +147,10 @@ lab__host_add_option(struct lab_host *h, const char *key, const char *value, boo
 {
 	struct lab_option *opt;
 
-	h->options = lab__xreallocarray(h->options, h->n_options + 1, sizeof *h->options);
+	h->options = xreallocarray(h->options, h->n_options + 1, sizeof *h->options);
 	opt = &h->options[h->n_options++];
-	opt->key = lab__xstrdup(key);
-	opt->value = value != NULL ? lab__xstrdup(value) : NULL;
+	opt->key = xstrdup(key);
+	opt->value = value != NULL ? xstrdup(value) : NULL;
 	opt->honoured = honoured;
 	opt->origin = lab__origin(o->file, o->line, o->col);
 }
@@ -161,10 +161,10 @@ lab__add_dep(struct lab__ctx *c, const char *from, const char *to, const struct 
 {
 	struct lab__dep *d;
 
-	c->deps = lab__xreallocarray(c->deps, c->n_deps + 1, sizeof *c->deps);
+	c->deps = xreallocarray(c->deps, c->n_deps + 1, sizeof *c->deps);
 	d = &c->deps[c->n_deps++];
-	d->from = lab__xstrdup(from);
-	d->to = lab__xstrdup(to);
+	d->from = xstrdup(from);
+	d->to = xstrdup(to);
 	d->origin = lab__origin(o->file, o->line, o->col);
 }
 
@@ -181,13 +181,13 @@ lab__host_free(struct lab_host *h)
 	free(h->ifaces);
 	free(h->fs);
 	free(h->kernel);
-	lab__strv_free(h->kargs, h->n_kargs);
-	lab__strv_free(h->sysctls, h->n_sysctls);
-	lab__strv_free(h->execs, h->n_execs);
+	strv_free(h->kargs, h->n_kargs);
+	strv_free(h->sysctls, h->n_sysctls);
+	strv_free(h->execs, h->n_execs);
 	free(h->startup);
 	free(h->shutdown);
 	free(h->overlay);
-	lab__strv_free(h->depends, h->n_depends);
+	strv_free(h->depends, h->n_depends);
 	free(h->dep_index);
 	for (size_t i = 0; i < h->n_options; i++) {
 		free(h->options[i].key);
@@ -203,7 +203,7 @@ void
 lab__domain_free(struct lab_domain *d)
 {
 	free(d->name);
-	lab__strv_free(d->members, d->n_members);
+	strv_free(d->members, d->n_members);
 	lab__origin_free(&d->origin);
 }
 
@@ -219,8 +219,8 @@ lab__test_free(struct lab_test *t)
 	free(t->expect.stderr_re);
 	free(t->expect.stderr_not_re);
 	free(t->expect.lines_re);
-	lab__strv_free(t->setup, t->n_setup);
-	lab__strv_free(t->teardown, t->n_teardown);
+	strv_free(t->setup, t->n_setup);
+	strv_free(t->teardown, t->n_teardown);
 	lab__origin_free(&t->origin);
 }
 
@@ -246,10 +246,10 @@ lab_free(struct lab *lab)
 	for (size_t i = 0; i < lab->n_tests; i++)
 		lab__test_free(&lab->tests[i]);
 	free(lab->tests);
-	lab__strv_free(lab->setup, lab->n_setup);
-	lab__strv_free(lab->setup_on, lab->n_setup);
-	lab__strv_free(lab->teardown, lab->n_teardown);
-	lab__strv_free(lab->teardown_on, lab->n_teardown);
+	strv_free(lab->setup, lab->n_setup);
+	strv_free(lab->setup_on, lab->n_setup);
+	strv_free(lab->teardown, lab->n_teardown);
+	strv_free(lab->teardown_on, lab->n_teardown);
 	free(lab->shared_startup);
 	free(lab->shared_shutdown);
 	free(lab->shared_dir);
@@ -303,7 +303,7 @@ void
 lab_iface_mac(const struct lab *lab, const struct lab_host *h, const struct lab_iface *i,
               char out[18])
 {
-	uint64_t hash = LAB__FNV_OFFSET;
+	uint64_t hash = FNV1A64_INIT;
 	unsigned char idx = (unsigned char)i->index;
 
 	if (i->mac != NULL) {
@@ -311,9 +311,9 @@ lab_iface_mac(const struct lab *lab, const struct lab_host *h, const struct lab_
 		out[17] = '\0';
 		return;
 	}
-	hash = lab__fnv1a(hash, lab->name, strlen(lab->name) + 1);
-	hash = lab__fnv1a(hash, h->name, strlen(h->name) + 1);
-	hash = lab__fnv1a(hash, &idx, 1);
+	hash = fnv1a64(hash, lab->name, strlen(lab->name) + 1);
+	hash = fnv1a64(hash, h->name, strlen(h->name) + 1);
+	hash = fnv1a64(hash, &idx, 1);
 	snprintf(out, 18, "02:%02x:%02x:%02x:%02x:%02x", (unsigned int)(hash >> 32) & 0xff,
 	         (unsigned int)(hash >> 24) & 0xff, (unsigned int)(hash >> 16) & 0xff,
 	         (unsigned int)(hash >> 8) & 0xff, (unsigned int)hash & 0xff);

@@ -25,16 +25,16 @@ report_cycle(struct lab__ctx *c, const size_t *stack, size_t top, size_t v)
 {
 	struct lab *lab = c->lab;
 	size_t start = top;
-	char *msg = lab__xstrdup(""), *next;
+	char *msg = xstrdup(""), *next;
 
 	while (stack[start] != v)
 		start--;
 	for (size_t i = start; i <= top; i++) {
-		next = lab__xasprintf("%s%s -> ", msg, lab->hosts[stack[i]].name);
+		next = xasprintf("%s%s -> ", msg, lab->hosts[stack[i]].name);
 		free(msg);
 		msg = next;
 	}
-	next = lab__xasprintf("%s%s", msg, lab->hosts[v].name);
+	next = xasprintf("%s%s", msg, lab->hosts[v].name);
 	free(msg);
 	lab__report_at(c, LAB_E_CYCLE,
 	               edge_origin(c, lab->hosts[stack[top]].name, lab->hosts[v].name,
@@ -49,8 +49,8 @@ lab__find_cycles(struct lab__ctx *c)
 {
 	struct lab *lab = c->lab;
 	size_t n = lab->n_hosts, top;
-	unsigned char *color = lab__xcalloc(n, 1); /* 0 new, 1 on the stack, 2 done */
-	size_t *stack = lab__xcalloc(n, sizeof *stack), *edge = lab__xcalloc(n, sizeof *edge);
+	unsigned char *color = xcalloc(n, 1); /* 0 new, 1 on the stack, 2 done */
+	size_t *stack = xcalloc(n, sizeof *stack), *edge = xcalloc(n, sizeof *edge);
 
 	for (size_t root = 0; root < n; root++) {
 		if (color[root] != 0)
@@ -90,8 +90,8 @@ int
 lab_waves(const struct lab *lab, unsigned int **wave)
 {
 	size_t n = lab->n_hosts, done = 0, head = 0;
-	size_t *pending = lab__xcalloc(n, sizeof *pending), *queue = lab__xcalloc(n, sizeof *queue);
-	unsigned int *w = lab__xcalloc(n, sizeof *w), max = 0;
+	size_t *pending = xcalloc(n, sizeof *pending), *queue = xcalloc(n, sizeof *queue);
+	unsigned int *w = xcalloc(n, sizeof *w), max = 0;
 
 	/* Kahn's algorithm; hosts are few, so dependents are found by scanning. */
 	for (size_t i = 0; i < n; i++)
@@ -140,7 +140,7 @@ int
 lab_select(const struct lab *lab, char *const *names, size_t n, bool *selected,
            struct lab_error **errs)
 {
-	size_t *stack = lab__xcalloc(lab->n_hosts, sizeof *stack), top = 0;
+	size_t *stack = xcalloc(lab->n_hosts, sizeof *stack), top = 0;
 	struct lab_error *bad = NULL;
 	int count = 0;
 
@@ -150,7 +150,7 @@ lab_select(const struct lab *lab, char *const *names, size_t n, bool *selected,
 
 		if (h < 0) {
 			char *hint = lab__host_hint(lab, names[i]);
-			char *msg = lab__xasprintf("no host '%s' in lab '%s'", names[i], lab->name);
+			char *msg = xasprintf("no host '%s' in lab '%s'", names[i], lab->name);
 
 			lab__error_append(
 			        &bad, lab__error_new(LAB_E_UNKNOWN_HOST, NULL, 0, 0, hint, msg));

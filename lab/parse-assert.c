@@ -23,7 +23,7 @@ char *
 lab_bre_to_ere(const char *bre)
 {
 	size_t len = strlen(bre), o = 0;
-	char *ere = lab__xmalloc(2 * len + 1);
+	char *ere = xmalloc(2 * len + 1);
 	bool bracket = false;
 
 	for (size_t i = 0; i < len; i++) {
@@ -91,7 +91,7 @@ report(struct lab_error **errs, const char *file, unsigned int line, const char 
 	char *msg;
 
 	va_start(ap, fmt);
-	msg = lab__xvasprintf(fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	lab__error_append(errs, lab__error_new(LAB_E_SYNTAX, file, line, 0, NULL, msg));
 	free(msg);
@@ -107,7 +107,7 @@ trimmed(const char *s, size_t len)
 	}
 	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
 		len--;
-	return lab__xstrndup(s, len);
+	return xstrndup(s, len);
 }
 
 /* The last occurrence of SEP in [s, end), or NULL. */
@@ -150,7 +150,7 @@ split(const char *line, size_t len, bool steps, char **host, char **cmd, char **
 		return false;
 	}
 	*cmd = trimmed(s1 + 2, (size_t)(s2 - s1 - 2));
-	*pat = lab__xstrndup(s2 + 2, (size_t)(s3 - s2 - 2)); /* blanks may matter */
+	*pat = xstrndup(s2 + 2, (size_t)(s3 - s2 - 2)); /* blanks may matter */
 	*hit = trimmed(s3 + 2, (size_t)(end - s3 - 2));
 	return true;
 }
@@ -218,12 +218,12 @@ parse_line(const struct lab *lab, const char *file, const char *line, size_t len
 		ok = true;
 	}
 	if (ok) {
-		t.name = lab__xasprintf("%s:%u %s: %s", file, lineno, host, cmd);
+		t.name = xasprintf("%s:%u %s: %s", file, lineno, host, cmd);
 		t.on = host;
 		t.run = cmd;
 		t.origin = lab__origin(file, lineno, 1);
 		host = cmd = NULL;
-		*tests = lab__xreallocarray(*tests, *n + 1, sizeof **tests);
+		*tests = xreallocarray(*tests, *n + 1, sizeof **tests);
 		(*tests)[(*n)++] = t;
 	} else {
 		lab__test_free(&t);
@@ -262,8 +262,8 @@ int
 lab_assert_load(const struct lab *lab, const char *path, bool steps, struct lab_test **tests,
                 size_t *n, struct lab_error **errs)
 {
-	char *full = path[0] == '/' || lab == NULL ? lab__xstrdup(path)
-	                                           : lab__xasprintf("%s/%s", lab->dir, path);
+	char *full =
+	        path[0] == '/' || lab == NULL ? xstrdup(path) : xasprintf("%s/%s", lab->dir, path);
 	const char *base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
 	FILE *f = fopen(full, "re");
 	char *buf = NULL;
@@ -271,7 +271,7 @@ lab_assert_load(const struct lab *lab, const char *path, bool steps, struct lab_
 	int rc;
 
 	if (f == NULL) {
-		char *msg = lab__xasprintf("cannot read %s: %s", full, strerror(errno));
+		char *msg = xasprintf("cannot read %s: %s", full, strerror(errno));
 
 		lab__error_append(errs, lab__error_new(LAB_E_IO, base, 0, 0, NULL, msg));
 		free(msg);
@@ -284,13 +284,13 @@ lab_assert_load(const struct lab *lab, const char *path, bool steps, struct lab_
 
 		if (got == 0)
 			break;
-		buf = lab__xrealloc(buf, len + got + 1);
+		buf = xrealloc(buf, len + got + 1);
 		memcpy(buf + len, chunk, got);
 		len += got;
 	}
 	fclose(f);
 	if (buf == NULL)
-		buf = lab__xstrdup("");
+		buf = xstrdup("");
 	buf[len] = '\0';
 	if (memchr(buf, '\0', len) != NULL) {
 		lab__error_append(errs, lab__error_new(LAB_E_SYNTAX, base, 0, 0, NULL,

@@ -126,9 +126,9 @@ honoured_option(struct line *l, struct lab_host *h, const char *key, const char 
 		if (!lab__sysctl_valid(value))
 			lab__report_at(l->c, LAB_E_TYPE, o, NULL,
 			               "sysctl '%s' is not like net.ipv4.ip_forward=1", value);
-		lab__strv_push(&h->sysctls, &h->n_sysctls, value);
+		strv_push(&h->sysctls, &h->n_sysctls, value);
 	} else if (strcmp(key, "exec") == 0 || strcmp(key, "e") == 0) {
-		lab__strv_push(&h->execs, &h->n_execs, value);
+		strv_push(&h->execs, &h->n_execs, value);
 	} else if (strcmp(key, "num_terms") == 0) {
 		if (!lab__parse_uint(value, 16, &u))
 			lab__report_at(l->c, LAB_E_TYPE, o, NULL,
@@ -144,17 +144,17 @@ honoured_option(struct line *l, struct lab_host *h, const char *key, const char 
 			h->ipv6 = h->ipv6_forwarding = b; /* Kathara: ipv6=true forwards too */
 	} else if (strcmp(key, "kernel") == 0 || strcmp(key, "k") == 0) {
 		free(h->kernel);
-		h->kernel = lab__xstrdup(value);
+		h->kernel = xstrdup(value);
 	} else if (strcmp(key, "append") == 0) {
-		char *copy = lab__xstrdup(value), *save = NULL;
+		char *copy = xstrdup(value), *save = NULL;
 
 		for (char *w = strtok_r(copy, " \t", &save); w != NULL;
 		     w = strtok_r(NULL, " \t", &save)) {
-			if (!lab__karg_valid(w))
+			if (!lab_karg_valid(w))
 				lab__report_at(
 				        l->c, LAB_E_TYPE, o, NULL,
 				        "kernel argument '%s' has quotes or control characters", w);
-			lab__strv_push(&h->kargs, &h->n_kargs, w);
+			strv_push(&h->kargs, &h->n_kargs, w);
 		}
 		free(copy);
 	} else {
@@ -287,11 +287,11 @@ machines(struct line *l, const char *var, char *value)
 			lab__report(c, LAB_E_NAME, l->file, l->no, 1, NULL,
 			            "%s: host name '%s' is not [A-Za-z0-9][A-Za-z0-9_-]{0,31}", var,
 			            w);
-		else if (lab__strv_find(c->machines, c->n_machines, w) >= 0)
+		else if (strv_find(c->machines, c->n_machines, w) >= 0)
 			lab__report(c, LAB_E_DUPLICATE, l->file, l->no, 1, NULL,
 			            "%s names host '%s' twice", var, w);
 		else
-			lab__strv_push(&c->machines, &c->n_machines, w);
+			strv_push(&c->machines, &c->n_machines, w);
 	}
 }
 
@@ -329,7 +329,7 @@ var_line(struct line *l, char *text)
 			lab__report(l->c, LAB_W_STYLE, l->file, l->no, 1, NULL,
 			            "%s given again; the first one is kept", var);
 		else
-			*fields[i] = lab__xstrdup(value);
+			*fields[i] = xstrdup(value);
 		return true;
 	}
 	lab__report(l->c, LAB_W_UNSUPPORTED, l->file, l->no, 1, NULL,
@@ -348,7 +348,7 @@ conf_line(struct line *l, const char *raw, size_t len)
 		            "line ignored: it contains a NUL byte");
 		return;
 	}
-	copy = lab__xstrndup(raw, len);
+	copy = xstrndup(raw, len);
 	text = copy;
 	if (trim(&text) && *text != '\0' && *text != '#')
 		lab__report(l->c, LAB_W_STYLE, l->file, l->no, 1, NULL,
@@ -356,12 +356,12 @@ conf_line(struct line *l, const char *raw, size_t len)
 	if (*text != '\0' && *text != '#' && !host_line(l, text)) {
 		/* host_line may have cut the copy: reread the line to quote it. */
 		free(copy);
-		copy = lab__xstrndup(raw, len);
+		copy = xstrndup(raw, len);
 		text = copy;
 		trim(&text);
 		if (!var_line(l, text)) {
 			free(copy);
-			copy = lab__xstrndup(raw, len);
+			copy = xstrndup(raw, len);
 			text = copy;
 			trim(&text);
 			lab__report(l->c, LAB_W_STYLE, l->file, l->no, 1, NULL,

@@ -61,7 +61,7 @@ dep_line(struct lab__ctx *c, const char *file, unsigned int line, char *text)
 	}
 	*colon = '\0';
 	while ((t = word(text, &tpos, &len)) != NULL) {
-		char *target = lab__xstrndup(t, len);
+		char *target = xstrndup(t, len);
 		size_t dpos = 0, dlen;
 		const char *d;
 
@@ -70,7 +70,7 @@ dep_line(struct lab__ctx *c, const char *file, unsigned int line, char *text)
 			char *rest = colon + 1;
 
 			while ((d = word(rest, &dpos, &dlen)) != NULL) {
-				char *dep = lab__xstrndup(d, dlen);
+				char *dep = xstrndup(d, dlen);
 				unsigned int col = (unsigned int)(d - text) + 1;
 				struct lab_origin o = lab__origin(file, line, col);
 
@@ -116,7 +116,7 @@ lab__parse_dep_buf(struct lab__ctx *c, const char *buf, size_t len, const char *
 			n--;
 		if (logical == NULL)
 			first = no;
-		logical = lab__xrealloc(logical, llen + n + 2);
+		logical = xrealloc(logical, llen + n + 2);
 		memcpy(logical + llen, buf + pos, n);
 		llen += n;
 		logical[llen++] = ' ';

@@ -25,7 +25,7 @@ regex(struct lab__yaml *y, const yaml_node_t *n, const char *what, char **dst)
 	}
 	regfree(&re);
 	free(*dst);
-	*dst = lab__xstrdup(s);
+	*dst = xstrdup(s);
 }
 
 /* A host name that must be in the lab; false after reporting. */
@@ -128,7 +128,7 @@ test_map(struct lab__yaml *y, struct lab_test *t, const yaml_node_t *n, size_t n
 		}
 	}
 	if (t->name == NULL)
-		t->name = lab__xasprintf("test-%zu", number);
+		t->name = xasprintf("test-%zu", number);
 	if (t->local && on != NULL) {
 		lab__y_report(y, LAB_E_TYPE, n, NULL, "test '%s': 'local: true' takes no 'on'",
 		              t->name);
@@ -169,7 +169,7 @@ lab__yaml_tests(struct lab__yaml *y, int node_id)
 
 		if (item == NULL || !lab__y_is_map(y, item, "a test"))
 			continue;
-		lab->tests = lab__xreallocarray(lab->tests, lab->n_tests + 1, sizeof *lab->tests);
+		lab->tests = xreallocarray(lab->tests, lab->n_tests + 1, sizeof *lab->tests);
 		t = &lab->tests[lab->n_tests++];
 		memset(t, 0, sizeof *t);
 		t->expect.has_status = true;
@@ -232,7 +232,7 @@ lab__yaml_suite_steps(struct lab__yaml *y, int node_id, bool setup)
 		if (son == NULL || srun == NULL || !known_host(y, on, son))
 			continue;
 		k = *count;
-		lab__strv_push(cmds, count, srun);
-		lab__strv_push(ons, &k, son);
+		strv_push(cmds, count, srun);
+		strv_push(ons, &k, son);
 	}
 }

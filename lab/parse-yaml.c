@@ -79,7 +79,7 @@ fs_name(struct lab__yaml *y, const yaml_node_t *n, char **dst)
 		return;
 	}
 	free(*dst);
-	*dst = lab__xstrdup(s);
+	*dst = xstrdup(s);
 }
 
 /* Kernel command-line words, each checked. */
@@ -91,7 +91,7 @@ kargs(struct lab__yaml *y, const yaml_node_t *n, char ***v, size_t *nv)
 	if (!lab__y_strv(y, n, "kargs", v, nv))
 		return;
 	for (size_t i = before; i < *nv; i++)
-		if (!lab__karg_valid((*v)[i]))
+		if (!lab_karg_valid((*v)[i]))
 			lab__y_report(
 			        y, LAB_E_TYPE, n, NULL,
 			        "kernel argument '%s' has blanks, quotes or control characters",
@@ -115,8 +115,8 @@ sysctls(struct lab__yaml *y, const yaml_node_t *n, struct lab_host *h)
 
 			if (k == NULL || v == NULL)
 				continue;
-			kv = lab__xasprintf("%s=%s", k, v);
-			lab__strv_push(&h->sysctls, &h->n_sysctls, kv);
+			kv = xasprintf("%s=%s", k, v);
+			strv_push(&h->sysctls, &h->n_sysctls, kv);
 			free(kv);
 		}
 	} else if (!lab__y_strv(y, n, "sysctl", &h->sysctls, &h->n_sysctls)) {
@@ -232,7 +232,7 @@ depends(struct lab__yaml *y, const char *host, const yaml_node_t *n)
 	lab__y_strv(y, n, "depends", &v, &nv);
 	for (size_t i = 0; i < nv; i++)
 		lab__add_dep(y->c, host, v[i], &o);
-	lab__strv_free(v, nv);
+	strv_free(v, nv);
 	lab__origin_free(&o);
 }
 
@@ -243,7 +243,7 @@ host_map(struct lab__yaml *y, size_t hi, const yaml_node_t *n)
 	static const char *const keys[] = {
 	        "interfaces", "memory",    "fs",   "kernel",   "kargs",      "sysctl",       "exec",
 	        "depends",    "num_terms", "ipv6", "links_up", "forwarding", "mount_shared", NULL};
-	char *where = lab__xasprintf("in host '%s'", y->c->lab->hosts[hi].name);
+	char *where = xasprintf("in host '%s'", y->c->lab->hosts[hi].name);
 	uint64_t seen = 0;
 
 	MAP_EACH(n, p)
@@ -401,7 +401,7 @@ static void
 domain_props(struct lab__yaml *y, struct lab_domain *d, const yaml_node_t *n)
 {
 	static const char *const keys[] = {"capture", "delay", "jitter", "loss", "rate", NULL};
-	char *where = lab__xasprintf("in domain '%s'", d->name);
+	char *where = xasprintf("in domain '%s'", d->name);
 	uint64_t seen = 0;
 
 	MAP_EACH(n, p)
@@ -462,10 +462,10 @@ domains(struct lab__yaml *y, const yaml_node_t *n)
 			              name);
 			continue;
 		}
-		c->decls = lab__xreallocarray(c->decls, c->n_decls + 1, sizeof *c->decls);
+		c->decls = xreallocarray(c->decls, c->n_decls + 1, sizeof *c->decls);
 		d = &c->decls[c->n_decls++];
 		memset(d, 0, sizeof *d);
-		d->name = lab__xstrdup(name);
+		d->name = xstrdup(name);
 		d->origin = lab__y_origin(y, kn);
 		if (!lab__y_is_null(vn) && lab__y_is_map(y, vn, "a domain"))
 			domain_props(y, d, vn);
@@ -486,7 +486,7 @@ lab_name(struct lab__yaml *y, const yaml_node_t *n)
 		return;
 	}
 	free(y->c->lab->name);
-	y->c->lab->name = lab__xstrdup(s);
+	y->c->lab->name = xstrdup(s);
 }
 
 enum top_key {

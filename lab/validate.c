@@ -62,10 +62,10 @@ domain_get(struct lab *lab, const char *name, const struct lab_origin *o)
 	for (size_t i = 0; i < lab->n_domains; i++)
 		if (strcmp(lab->domains[i].name, name) == 0)
 			return &lab->domains[i];
-	lab->domains = lab__xreallocarray(lab->domains, lab->n_domains + 1, sizeof *lab->domains);
+	lab->domains = xreallocarray(lab->domains, lab->n_domains + 1, sizeof *lab->domains);
 	d = &lab->domains[lab->n_domains++];
 	memset(d, 0, sizeof *d);
-	d->name = lab__xstrdup(name);
+	d->name = xstrdup(name);
 	d->origin = lab__origin(o->file, o->line, o->col);
 	return d;
 }
@@ -82,9 +82,9 @@ build_domains(struct lab__ctx *c)
 		for (size_t k = 0; k < h->n_ifaces; k++) {
 			struct lab_domain *d =
 			        domain_get(lab, h->ifaces[k].domain, &h->ifaces[k].origin);
-			char *m = lab__xasprintf("%s:eth%u", h->name, h->ifaces[k].index);
+			char *m = xasprintf("%s:eth%u", h->name, h->ifaces[k].index);
 
-			lab__strv_push(&d->members, &d->n_members, m);
+			strv_push(&d->members, &d->n_members, m);
 			free(m);
 		}
 	}
@@ -112,7 +112,7 @@ check_macs(struct lab__ctx *c)
 
 	for (size_t i = 0; i < lab->n_hosts; i++)
 		total += lab->hosts[i].n_ifaces;
-	macs = lab__xcalloc(total, sizeof *macs);
+	macs = xcalloc(total, sizeof *macs);
 	for (size_t i = 0; i < lab->n_hosts; i++) {
 		struct lab_host *h = &lab->hosts[i];
 
@@ -155,12 +155,11 @@ resolve_deps(struct lab__ctx *c)
 			continue;
 		}
 		h = &lab->hosts[from];
-		if (lab__strv_find(h->depends, h->n_depends, d->to) >= 0)
+		if (strv_find(h->depends, h->n_depends, d->to) >= 0)
 			continue; /* repeated in lab.dep, or in both lab.dep and lab.yaml */
-		h->dep_index =
-		        lab__xreallocarray(h->dep_index, h->n_depends + 1, sizeof *h->dep_index);
+		h->dep_index = xreallocarray(h->dep_index, h->n_depends + 1, sizeof *h->dep_index);
 		h->dep_index[h->n_depends] = (size_t)to;
-		lab__strv_push(&h->depends, &h->n_depends, d->to);
+		strv_push(&h->depends, &h->n_depends, d->to);
 	}
 }
 

@@ -211,14 +211,16 @@ lab__sysctl_valid(const char *s)
 	return true;
 }
 
-/* A kernel command-line word: printable ASCII, no blanks, no quotes. */
+/* A kernel command-line word: see lab.h. */
 bool
-lab__karg_valid(const char *s)
+lab_karg_valid(const char *s)
 {
 	if (*s == '\0')
 		return false;
-	for (; *s != '\0'; s++)
-		if (*s <= ' ' || *s >= 0x7f || *s == '"' || *s == '\'')
+	/* Blanks and quotes would split or change the word on its way through
+	 * guest-launch; tmux reads a lone ';' or '\\;' as a command separator. */
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f || *p == '"' || *p == '\'' || *p == ';' || *p == '\\')
 			return false;
 	return true;
 }

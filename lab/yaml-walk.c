@@ -29,7 +29,7 @@ lab__y_report(struct lab__yaml *y, enum lab_error_code code, const yaml_node_t *
 	char *msg;
 
 	va_start(ap, fmt);
-	msg = lab__xvasprintf(fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	lab__report_at(y->c, code, &o, hint, "%s", msg);
 	free(msg);
@@ -80,7 +80,7 @@ lab__y_strv(struct lab__yaml *y, const yaml_node_t *n, const char *what, char **
 		const char *s = lab__y_scalar(y, n, what);
 
 		if (s != NULL)
-			lab__strv_push(v, nv, s);
+			strv_push(v, nv, s);
 		return s != NULL;
 	}
 	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
@@ -89,7 +89,7 @@ lab__y_strv(struct lab__yaml *y, const yaml_node_t *n, const char *what, char **
 		const char *s = item != NULL ? lab__y_scalar(y, item, what) : NULL;
 
 		if (s != NULL)
-			lab__strv_push(v, nv, s);
+			strv_push(v, nv, s);
 		else
 			ok = false;
 	}
@@ -105,7 +105,7 @@ lab__y_set_str(struct lab__yaml *y, const yaml_node_t *n, const char *what, char
 	if (s == NULL)
 		return;
 	free(*dst);
-	*dst = lab__xstrdup(s);
+	*dst = xstrdup(s);
 }
 
 /* A duration node into *ms. */
@@ -145,7 +145,7 @@ lab__y_key(struct lab__yaml *y, const yaml_node_pair_t *pair, const char *const 
 	}
 	near = lab__closest(k, keys);
 	if (near != NULL)
-		hint = lab__xasprintf("did you mean '%s'?", near);
+		hint = xasprintf("did you mean '%s'?", near);
 	lab__y_report(y, LAB_E_UNKNOWN_KEY, kn, hint, "unknown key '%s' %s", k, where);
 	free(hint);
 	return -1;

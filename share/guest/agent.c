@@ -7,7 +7,7 @@
  * separately, stdin streams in with per-channel credit, and the exit status
  * comes back last. Static and single-threaded; commands start with
  * posix_spawn (vfork), the cheap way to start a process in a UML guest. */
-#include "agent-proto.h"
+#include "proto/agent-proto.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -31,7 +31,7 @@ fuzz_one(void (*parse)(struct lab__ctx *, const char *, size_t, const char *), c
 	struct lab__ctx c;
 
 	lab__ctx_init(&c);
-	c.lab->name = lab__xstrdup("fuzz");
+	c.lab->name = xstrdup("fuzz");
 	parse(&c, (const char *)data, size, file);
 	for (size_t i = 0; hosts_from_deps && i < c.n_deps; i++) {
 		lab__host_get(&c, c.deps[i].from, &c.deps[i].origin);

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "lab.h"
-#include "test.h"
+#include "ltest.h"
 
 /* Escape a C string. */
 static char *

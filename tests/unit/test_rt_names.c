@@ -9,7 +9,8 @@
 
 #include "guest.h"
 #include "lab.h"
-#include "spawn.h"
+#include "rt.h"
+#include "run.h"
 #include "test_rt_tmp.h"
 #include "xalloc.h"
 
@@ -18,9 +19,9 @@ static void
 karg_accepts_uml_style_words(void **state)
 {
 	(void)state;
-	assert_true(rt_karg_valid("eth0=vde,/tmp/umlab-1000/3f2a/hub/A,02:00:00:00:00:01"));
-	assert_true(rt_karg_valid("mem=64M"));
-	assert_true(rt_karg_valid("umlab.host=pc1"));
+	assert_true(lab_karg_valid("eth0=vde,/tmp/umlab-1000/3f2a/hub/A,02:00:00:00:00:01"));
+	assert_true(lab_karg_valid("mem=64M"));
+	assert_true(lab_karg_valid("umlab.host=pc1"));
 }
 
 /* Blanks, quotes, ';', backslashes, control characters and DEL are refused. */
@@ -32,7 +33,7 @@ karg_refuses_separators_quotes_and_controls(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_false(rt_karg_valid(bad[i]));
+		assert_false(lab_karg_valid(bad[i]));
 }
 
 /* A quoted word reaches a real shell unchanged, whatever it contains. */

@@ -1,0 +1,231 @@
+/*
+ * cmd/cmdrt.c: shared plumbing of the runtime commands (see cmdrt.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt.h"
+#include "cmdrt.h"
+#include "json.h"
+#include "lab.h"
+#include "xalloc.h"
+
+int
+cmdrt_load(struct lcmd_ctx *ctx, const char *dir, bool quiet, struct lab **out)
+{
+	struct lab_error *errs = NULL;
+
+	if (lab_load(dir != NULL ? dir : ".", out, &errs) < 0) {
+		for (const struct lab_error *e = errs; e != NULL; e = e->next) {
+			char *msg = lab_error_format(e);
+
+			lcmd_error(ctx, "%s", msg);
+			free(msg);
+		}
+		if (errs == NULL)
+			lcmd_error(ctx, "cannot load the lab in %s", dir != NULL ? dir : ".");
+		lab_error_free(errs);
+		return -1;
+	}
+	for (const struct lab_error *e = (*out)->warnings; !quiet && e != NULL; e = e->next) {
+		char *msg = lab_error_format(e);
+
+		lcmd_warn(ctx, "%s", msg);
+		free(msg);
+	}
+	return 0;
+}
+
+/* Progress line on stderr. */
+static void
+report_progress(void *ctx, const char *msg)
+{
+	struct lcmd_ctx *c = ctx;
+
+	fprintf(stderr, "%s: %s\n", c->entry->name, msg);
+}
+
+/* Warning through the command. */
+static void
+report_warn(void *ctx, const char *msg)
+{
+	lcmd_warn(ctx, "%s", msg);
+}
+
+struct rt_report
+cmdrt_report(struct lcmd_ctx *ctx, bool progress)
+{
+	return (struct rt_report){
+	        .ctx = ctx,
+	        .progress = progress ? report_progress : NULL,
+	        .warn = report_warn,
+	};
+}
+
+/* "1h02m", "3m05s", "12.3s". */
+static void
+fmt_secs(char *buf, size_t n, double s)
+{
+	if (s >= 3600)
+		snprintf(buf, n, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
+	else if (s >= 60)
+		snprintf(buf, n, "%dm%02ds", (int)(s / 60), (int)s % 60);
+	else
+		snprintf(buf, n, "%.1fs", s);
+}
+
+void
+cmdrt_print_table(const struct lab *lab, const struct rt_result *res, bool uptime)
+{
+	int w = 4;
+
+	for (size_t i = 0; i < lab->n_hosts; i++)
+		if ((int)strlen(lab->hosts[i].name) > w)
+			w = (int)strlen(lab->hosts[i].name);
+	printf("%-*s  %-14s  %7s  %8s  %s\n", w, "HOST", "STATE", uptime ? "UPTIME" : "TIME", "PID",
+	       uptime ? "MEMORY  INTERFACES" : "DETAIL");
+	for (size_t i = 0; i < lab->n_hosts; i++) {
+		const struct rt_host_result *hr = &res->hosts[i];
+		const struct lab_host *h = &lab->hosts[i];
+		char t[32] = "-", pid[16] = "-";
+
+		if (hr->state == RT_H_UNSELECTED)
+			continue;
+		if (hr->secs > 0)
+			fmt_secs(t, sizeof(t), hr->secs);
+		if (hr->pid > 0)
+			snprintf(pid, sizeof(pid), "%d", (int)hr->pid);
+		printf("%-*s  %-14s  %7s  %8s  ", w, h->name, rt_hstate_name(hr->state), t, pid);
+		if (uptime) {
+			if (hr->mem_kb > 0)
+				printf("%4lluM  ", hr->mem_kb / 1024);
+			else
+				printf("%5s  ", "-");
+			for (size_t k = 0; k < h->n_ifaces; k++)
+				printf("%seth%u@%s", k ? " " : "", h->ifaces[k].index,
+				       h->ifaces[k].domain);
+			if (hr->detail != NULL)
+				printf("%s(%s)", h->n_ifaces ? "  " : "", hr->detail);
+		} else if (hr->detail != NULL) {
+			printf("%s", hr->detail);
+		}
+		putchar('\n');
+	}
+}
+
+/* A number after "key": in a one-line JSON text, or -1. */
+static long
+json_peek(const char *text, const char *key)
+{
+	char *pat = xasprintf("\"%s\":", key);
+	const char *p = strstr(text, pat);
+	long v = p != NULL ? strtol(p + strlen(pat), NULL, 10) : -1;
+
+	free(pat);
+	return v;
+}
+
+/* The lab's hubs: running or not, clients and totals from hub --stats. */
+static void
+json_hubs(struct json_out *j, const struct lab *lab, const struct rt_inst *in)
+{
+	json_begin_array(j, "hubs");
+	for (size_t d = 0; d < lab->n_domains; d++) {
+		const char *name = lab->domains[d].name;
+		bool up = rt_hub_running(in, name);
+		char *stats = up ? rt_hub_stats(in, name) : NULL;
+		const char *totals = stats != NULL ? strstr(stats, "\"totals\":") : NULL;
+		char *dir = rt_hub_dir(in, name);
+
+		json_begin_object(j, NULL);
+		json_string(j, "domain", name);
+		json_bool(j, "running", up);
+		json_string(j, "dir", dir);
+		if (stats != NULL) {
+			json_int(j, "clients", json_peek(stats, "clients"));
+			if (totals != NULL) {
+				json_int(j, "frames_in", json_peek(totals, "frames_in"));
+				json_int(j, "drops", json_peek(totals, "drops"));
+			}
+		}
+		json_end_object(j);
+		free(stats);
+		free(dir);
+	}
+	json_end_array(j);
+}
+
+void
+cmdrt_print_json(const struct lab *lab, const struct rt_result *res, const char *command)
+{
+	struct json_out j;
+	char *sock = rt_tmux_sock(&res->inst);
+
+	json_out_init(&j, stdout, true);
+	json_begin_object(&j, NULL);
+	json_string(&j, "command", command);
+	json_string(&j, "lab", lab->name);
+	json_string(&j, "labdir", res->inst.labdir);
+	json_string(&j, "hostwd", res->inst.hostwd);
+	json_string(&j, "rundir", res->inst.dir);
+	json_string(&j, "tmux", sock);
+	json_bool(&j, "ok", res->ok);
+	if (res->parallel > 0)
+		json_uint(&j, "parallel", res->parallel);
+	json_begin_array(&j, "hosts");
+	for (size_t i = 0; i < lab->n_hosts; i++) {
+		const struct rt_host_result *hr = &res->hosts[i];
+		const struct lab_host *h = &lab->hosts[i];
+		char *f;
+
+		if (hr->state == RT_H_UNSELECTED)
+			continue;
+		json_begin_object(&j, NULL);
+		json_string(&j, "name", h->name);
+		json_string(&j, "state", rt_hstate_name(hr->state));
+		if (hr->pid > 0)
+			json_int(&j, "pid", hr->pid);
+		else
+			json_null(&j, "pid");
+		json_double(&j, "seconds", hr->secs);
+		if (hr->mem_kb > 0)
+			json_uint(&j, "memory_kb", hr->mem_kb);
+		json_string(&j, "detail", hr->detail);
+		json_begin_array(&j, "interfaces");
+		for (size_t k = 0; k < h->n_ifaces; k++) {
+			char ifn[16];
+
+			snprintf(ifn, sizeof(ifn), "eth%u", h->ifaces[k].index);
+			json_begin_object(&j, NULL);
+			json_string(&j, "name", ifn);
+			json_string(&j, "domain", h->ifaces[k].domain);
+			json_end_object(&j);
+		}
+		json_end_array(&j);
+		f = rt_wd_path(&res->inst, "%s.console.log", h->name);
+		json_string(&j, "console_log", f);
+		free(f);
+		f = rt_gwd_path(&res->inst, h->name, "%s.startup.log", h->name);
+		json_string(&j, "startup_log", f);
+		free(f);
+		f = rt_tmux_attach_cmd(sock, h->name);
+		json_string(&j, "attach", f);
+		free(f);
+		json_end_object(&j);
+	}
+	json_end_array(&j);
+	if (strcmp(command, "lstatus") == 0)
+		json_hubs(&j, lab, &res->inst);
+	json_end_object(&j);
+	json_out_finish(&j);
+	free(sock);
+}
+
+int
+cmdrt_fail(struct lcmd_ctx *ctx, char *err)
+{
+	lcmd_error(ctx, "%s", err != NULL ? err : "failed");
+	free(err);
+	return LCMD_FAIL;
+}

@@ -1,0 +1,236 @@
+/*
+ * cmd/ltop-data.c: ltop's samples (see ltop.h). One pass over /proc per
+ * sample gives every guest's process tree (CPU ticks, resident memory);
+ * each hub's counters come from one "stats" line on its DIR/mgmt socket
+ * (share/doc/hub-control.md), read directly: no process per sample.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rt.h"
+#include "lab.h"
+#include "ltop.h"
+#include "xalloc.h"
+
+/* One /proc entry: parent, CPU ticks, resident pages. */
+struct pinfo {
+	pid_t pid, ppid;
+	unsigned long long ticks, rss_pages;
+};
+
+void
+ltop_data_init(struct ltop_data *d, const struct lab *lab)
+{
+	memset(d, 0, sizeof(*d));
+	d->hosts = xcalloc(lab->n_hosts + 1, sizeof(*d->hosts));
+	d->n_hosts = lab->n_hosts;
+	for (size_t i = 0; i < lab->n_hosts; i++)
+		d->hosts[i].name = lab->hosts[i].name;
+	d->domains = xcalloc(lab->n_domains + 1, sizeof(*d->domains));
+	d->n_domains = lab->n_domains;
+	for (size_t i = 0; i < lab->n_domains; i++)
+		d->domains[i].name = lab->domains[i].name;
+}
+
+void
+ltop_data_clear(struct ltop_data *d)
+{
+	free(d->hosts);
+	free(d->domains);
+	memset(d, 0, sizeof(*d));
+}
+
+static double
+mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Every process of ours in /proc; caller frees. */
+static struct pinfo *
+scan_proc(size_t *n)
+{
+	struct pinfo *v = NULL;
+	size_t cap = 0;
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	*n = 0;
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		pid_t pid = atoi(de->d_name);
+		char path[64], buf[1024], *p;
+		unsigned long long ut, st, rss;
+		int ppid;
+		FILE *f;
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		if ((f = fopen(path, "re")) == NULL)
+			continue;
+		p = fgets(buf, sizeof(buf), f);
+		fclose(f);
+		/* The command name may hold blanks and parentheses: start after the last ')'. */
+		if (p == NULL || (p = strrchr(buf, ')')) == NULL)
+			continue;
+		if (sscanf(p + 2,
+		           "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d "
+		           "%*d %*d %*u %*u %llu",
+		           &ppid, &ut, &st, &rss) != 4)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 512;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[(*n)++] = (struct pinfo){pid, ppid, ut + st, rss};
+	}
+	if (d != NULL)
+		closedir(d);
+	return v;
+}
+
+static int
+by_pid(const void *a, const void *b)
+{
+	const struct pinfo *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* The host whose guest tree holds process k (by parent links), or -1. */
+static long
+owner(const struct ltop_data *d, const struct pinfo *v, size_t n, size_t k)
+{
+	pid_t pid = v[k].pid;
+
+	for (int depth = 0; depth < 64 && pid > 1; depth++) {
+		struct pinfo key = {.pid = pid}, *p;
+
+		for (size_t i = 0; i < d->n_hosts; i++)
+			if (d->hosts[i].pid == pid)
+				return (long)i;
+		if ((p = bsearch(&key, v, n, sizeof(*v), by_pid)) == NULL)
+			return -1;
+		pid = p->ppid;
+	}
+	return -1;
+}
+
+/* Read a number after "key": in s; 0 if absent. */
+static uint64_t
+json_num(const char *s, const char *key)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	if (s == NULL || (p = strstr(s, pat)) == NULL)
+		return 0;
+	return strtoull(p + strlen(pat), NULL, 10);
+}
+
+/* One line of stats from the hub of a domain, or NULL; caller frees. */
+static char *
+hub_stats(const struct rt_inst *in, const char *domain)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char *path = rt_inst_path(in, "hub/%s/mgmt", domain), *out = NULL;
+	static char buf[65536];
+	size_t len = 0;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path) ||
+	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+		free(path);
+		return NULL;
+	}
+	strcpy(sa.sun_path, path);
+	free(path);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && write(fd, "stats\n", 6) == 6) {
+		/* A hub answers at once; a wedged one must not freeze the screen. */
+		struct pollfd pf = {fd, POLLIN, 0};
+
+		while (len < sizeof(buf) - 1 && memchr(buf, '\n', len) == NULL &&
+		       poll(&pf, 1, 500) > 0) {
+			ssize_t r = read(fd, buf + len, sizeof(buf) - 1 - len);
+
+			if (r <= 0)
+				break;
+			len += (size_t)r;
+		}
+		buf[len] = '\0';
+		if (memchr(buf, '\n', len) != NULL)
+			out = xstrdup(buf);
+	}
+	close(fd);
+	return out;
+}
+
+void
+ltop_sample(struct ltop_data *d, const struct rt_inst *in)
+{
+	double now = mono_s(), dt = d->t > 0 ? now - d->t : 0;
+	long tck = sysconf(_SC_CLK_TCK), page_kb = sysconf(_SC_PAGESIZE) / 1024;
+	size_t np = 0;
+	struct pinfo *ps = scan_proc(&np);
+
+	unsigned long long *ticks = xcalloc(d->n_hosts + 1, sizeof(*ticks));
+	unsigned long long *rss = xcalloc(d->n_hosts + 1, sizeof(*rss));
+
+	for (size_t i = 0; i < d->n_hosts; i++)
+		d->hosts[i].state = rt_host_state(in, d->hosts[i].name, &d->hosts[i].pid);
+	qsort(ps, np, sizeof(*ps), by_pid);
+	for (size_t k = 0; k < np; k++) {
+		long o = owner(d, ps, np, k);
+
+		if (o >= 0) {
+			ticks[o] += ps[k].ticks;
+			rss[o] += ps[k].rss_pages;
+		}
+	}
+	for (size_t i = 0; i < d->n_hosts; i++) {
+		struct ltop_host *h = &d->hosts[i];
+		unsigned long long start;
+
+		if (h->pid <= 0) {
+			h->uptime_s = h->cpu_pct = 0;
+			h->mem_kb = h->ticks = 0;
+			continue;
+		}
+		h->uptime_s = rt_proc_start_time(h->pid, &start) == 0 ? rt_proc_uptime(start) : 0;
+		h->cpu_pct = dt > 0 && h->ticks > 0 && ticks[i] >= h->ticks
+		                     ? (double)(ticks[i] - h->ticks) * 100.0 / ((double)tck * dt)
+		                     : 0;
+		h->ticks = ticks[i];
+		h->mem_kb = rss[i] * (unsigned long long)page_kb;
+	}
+	free(ticks);
+	free(rss);
+	free(ps);
+	for (size_t i = 0; i < d->n_domains; i++) {
+		struct ltop_domain *m = &d->domains[i];
+		char *s = hub_stats(in, m->name), *tot = s ? strstr(s, "\"totals\":") : NULL;
+		uint64_t fr = json_num(tot, "frames_in"), by = json_num(tot, "bytes_in");
+
+		m->up = s != NULL;
+		m->clients = (unsigned int)json_num(s, "clients");
+		m->fps = dt > 0 && m->up && fr >= m->frames ? (double)(fr - m->frames) / dt : 0;
+		m->bps = dt > 0 && m->up && by >= m->bytes ? (double)(by - m->bytes) / dt : 0;
+		m->frames = fr;
+		m->bytes = by;
+		m->drops = json_num(tot, "drops");
+		free(s);
+	}
+	d->t = now;
+}

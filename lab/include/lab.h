@@ -1,0 +1,263 @@
+/*
+ * lab/lab.h: the lab model, public API.
+ *
+ * A lab directory (lab.yaml, or a Netkit/Kathara lab.conf + lab.dep, plus
+ * per-host files) becomes one validated, immutable struct lab. This library
+ * only reads files: no processes, no sockets, no event loop, so every part of
+ * it can be unit-tested and fuzzed on its own.
+ *
+ * Error contract (see lab/ERRORS.md): a fallible function returns < 0 (or
+ * NULL) and appends one or more struct lab_error to the list passed as its
+ * last argument; on success it leaves that list alone. Warnings never fail a
+ * load; they are kept in lab->warnings.
+ */
+#ifndef UMLAB_LAB_H
+#define UMLAB_LAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Error classes; the text always says more. */
+enum lab_error_code {
+	LAB_E_IO = 1,       /* a file exists but cannot be read */
+	LAB_E_SYNTAX,       /* malformed YAML, lab.conf line or lab.dep line */
+	LAB_E_UNKNOWN_KEY,  /* unknown key in lab.yaml */
+	LAB_E_TYPE,         /* wrong value type or out-of-range value */
+	LAB_E_NAME,         /* host/domain/interface name outside the safe set */
+	LAB_E_DUPLICATE,    /* the same host, interface or key twice */
+	LAB_E_IFACE_GAP,    /* eth0, eth2 without eth1 */
+	LAB_E_MEMORY,       /* memory outside LAB_MEM_MIN_MB..LAB_MEM_MAX_MB */
+	LAB_E_UNKNOWN_HOST, /* a dependency or test names a host not in the lab */
+	LAB_E_CYCLE,        /* dependency cycle; the message lists it */
+	LAB_E_UNSAFE_PATH,  /* overlay symlink escaping the lab directory */
+	LAB_E_NOT_A_LAB,    /* no lab.yaml, lab.conf, lab.dep nor host dirs */
+	LAB_W_UNSUPPORTED,  /* warning: kept in the model, not honoured */
+	LAB_W_STYLE,        /* warning: CRLF, stray blanks, deprecated syntax */
+};
+
+/* One diagnostic, with its place. Lists are singly linked, in order found. */
+struct lab_error {
+	enum lab_error_code code;
+	char *file;             /* owned; relative to the lab directory, e.g. "lab.yaml" */
+	unsigned int line;      /* 1-based; 0 means the whole file */
+	unsigned int col;       /* 1-based; 0 when unknown */
+	char *msg;              /* owned */
+	char *hint;             /* owned; "did you mean 'interfaces'?" or NULL */
+	struct lab_error *next; /* owned */
+};
+
+/* Where something was declared, for messages from later stages. */
+struct lab_origin {
+	char *file; /* owned */
+	unsigned int line;
+	unsigned int col;
+};
+
+#define LAB_NAME_MAX       32 /* host and domain names: [A-Za-z0-9][A-Za-z0-9_-]{0,31} */
+#define LAB_IFACES_MAX     64 /* eth0 .. eth63 */
+#define LAB_MEM_MIN_MB     16
+#define LAB_MEM_MAX_MB     8192
+#define LAB_MEM_DEFAULT_MB 128 /* an FRR router with room for its tables */
+
+/* One network interface of a host: ethN on a collision domain. */
+struct lab_iface {
+	unsigned int index; /* N in ethN */
+	char *domain;       /* owned; a valid name */
+	char *mac;          /* owned; "02:xx:xx:xx:xx:xx" or NULL: use lab_iface_mac() */
+	struct lab_origin origin;
+};
+
+/* A setting the lab asks for that the model keeps but may not honour (legacy lab.conf). */
+struct lab_option {
+	char *key;     /* owned; "mem", "image", "sysctl", "D", ... */
+	char *value;   /* owned; NULL for a bare flag like pc1[D] */
+	bool honoured; /* true when the model maps it to a field (mem -> memory_mb) */
+	struct lab_origin origin;
+};
+
+/* One guest. Arrays are sorted as the user wrote them, interfaces by index. */
+struct lab_host {
+	char *name;               /* owned; a valid name */
+	struct lab_iface *ifaces; /* owned array, sorted by index, no gaps */
+	size_t n_ifaces;
+	unsigned int memory_mb; /* 0: lab default */
+	char *fs;               /* owned; model filesystem name, NULL: default */
+	char *kernel;           /* owned; kernel path, NULL: default linux.uml */
+	char **kargs;           /* owned; extra kernel command-line words */
+	size_t n_kargs;
+	char **sysctls; /* owned; "net.ipv4.ip_forward=1", applied in the guest */
+	size_t n_sysctls;
+	char **execs; /* owned; commands run after the startup scripts */
+	size_t n_execs;
+	unsigned int num_terms; /* consoles wanted (Netkit num_terms); 1 by default */
+	bool ipv6;              /* Netkit ipv6=true; default true */
+	/* How the guest is prepared before its startup scripts (lab.yaml(5),
+	 * "Boot settings"); lab.conf labs get what Kathara gives its devices. */
+	bool links_up;        /* every ethN up */
+	bool forwarding;      /* ip_forward=1, rp_filter=0, no ICMP rate limit */
+	bool ipv6_forwarding; /* with ipv6: IPv6 forwarding on, router advertisements ignored */
+	bool mount_shared;    /* the lab's shared/ read-only on /shared */
+	char *startup;        /* owned; "pc1.startup" relative to the lab dir, or NULL */
+	char *shutdown;       /* owned; "pc1.shutdown", or NULL */
+	char *overlay;        /* owned; "pc1" when the directory pc1/ exists, or NULL */
+	char **depends;       /* owned; names of hosts that must be ready first, no repeats */
+	size_t n_depends;
+	size_t *dep_index;          /* owned; dep_index[k] is the host index of depends[k] */
+	struct lab_option *options; /* owned; legacy options as written */
+	size_t n_options;
+	struct lab_origin origin;
+};
+
+/* Per-domain link impairments, applied by the hub (later issues). 0 = none. */
+struct lab_impair {
+	unsigned int delay_ms;
+	unsigned int jitter_ms;
+	double loss_pct;
+	uint64_t rate_bps;
+};
+
+/* One collision domain: one hub. */
+struct lab_domain {
+	char *name;   /* owned */
+	bool capture; /* record all frames to hostwd from hub start */
+	struct lab_impair impair;
+	char **members; /* owned array of owned strings: "host:ethN", in host order */
+	size_t n_members;
+	struct lab_origin origin; /* first place it appears */
+};
+
+/* One expectation of a test (issue: regression networks). */
+struct lab_expect {
+	bool has_status;     /* false when the lab says "status: any" */
+	int status;          /* expected exit status; 0 by default */
+	char *stdout_re;     /* owned; POSIX extended regex that must match, or NULL */
+	char *stdout_not_re; /* owned; must not match, or NULL */
+	char *stderr_re;     /* owned */
+	char *stderr_not_re; /* owned */
+	long lines;          /* expected stdout line count; -1: not checked */
+	char *lines_re;      /* owned; when set, lines counts only stdout lines matching it */
+};
+
+/* One assertion run in a guest. */
+struct lab_test {
+	char *name; /* owned */
+	char *on;   /* owned; host name; NULL when local */
+	bool local; /* `local: true`: runs on the machine running ltest, not a guest */
+	char *run;  /* owned; shell command */
+	struct lab_expect expect;
+	unsigned int within_ms;  /* retry until it holds; 0: once */
+	unsigned int timeout_ms; /* per attempt; 0: default */
+	char **setup;            /* owned; commands run before, on the same host */
+	size_t n_setup;
+	char **teardown; /* owned */
+	size_t n_teardown;
+	struct lab_origin origin;
+};
+
+enum lab_format { LAB_FMT_YAML, LAB_FMT_CONF, LAB_FMT_DIR };
+
+struct lab {
+	char *dir; /* owned; absolute, symlinks resolved */
+	enum lab_format format;
+	char *name; /* owned; lab.yaml name, LAB_NAME, or the directory's basename */
+	char *description, *version, *author, *email, *web; /* owned or NULL */
+	unsigned int default_memory_mb;
+	struct lab_host *hosts; /* owned; in declaration order */
+	size_t n_hosts;
+	struct lab_domain *domains; /* owned; in order of first appearance */
+	size_t n_domains;
+	struct lab_test *tests; /* owned */
+	size_t n_tests;
+	struct lab_test *suite_setup; /* unused placeholder for per-suite steps */
+	char **setup, **teardown;     /* owned; suite-level commands, run in order */
+	size_t n_setup, n_teardown;
+	char **setup_on, **teardown_on; /* owned; setup_on[k] is the host setup[k] runs on */
+	bool has_dep_file;              /* lab.dep present (Netkit: parallel start) */
+	char *shared_startup;           /* owned; "shared.startup" or NULL */
+	char *shared_shutdown;          /* owned; "shared.shutdown" or NULL */
+	char *shared_dir;               /* owned; "shared" when shared/ exists, or NULL */
+	char *conf_file;                /* owned; "lab.yaml" or "lab.conf" that was read, or NULL */
+	struct lab_error *warnings;     /* owned */
+};
+
+/* Load and validate the lab in dir. On failure *errs gets every problem found. */
+int lab_load(const char *dir, struct lab **out, struct lab_error **errs);
+void lab_free(struct lab *lab);
+
+/* Diagnostics. */
+void lab_error_free(struct lab_error *list);
+/* "lab.yaml:7:5: unknown key 'interfacs' in host 'pc1' (did you mean 'interfaces'?)" */
+char *lab_error_format(const struct lab_error *e); /* caller frees */
+bool lab_error_is_warning(const struct lab_error *e);
+size_t lab_error_count(const struct lab_error *list);
+
+/* Lookups; NULL or -1 when absent. */
+const struct lab_host *lab_host_find(const struct lab *lab, const char *name);
+ssize_t lab_host_index(const struct lab *lab, const char *name);
+const struct lab_domain *lab_domain_find(const struct lab *lab, const char *name);
+
+/* The kernel settings host h boots with, in the order the guest applies them:
+ * those its boot settings imply (forwarding, ipv6), then its own sysctls,
+ * which win. Returns the count; *out is a new array of new strings, freed
+ * with lab_strv_free. */
+size_t lab_host_boot_sysctls(const struct lab_host *h, char ***out);
+void lab_strv_free(char **v, size_t n);
+
+/* Is s safe as one word of a kernel command line (and so of guest-launch and
+ * tmux argv)? The one rule for lab files and the runtime: printable ASCII, no
+ * blanks, quotes, ';' or '\\'. */
+bool lab_karg_valid(const char *s);
+
+/* Memory a host gets: its own, else the lab default, else LAB_MEM_DEFAULT_MB. */
+unsigned int lab_host_memory_mb(const struct lab *lab, const struct lab_host *h);
+
+/*
+ * Names safe for shells, kernel command lines, socket paths and tmux:
+ * [A-Za-z0-9][A-Za-z0-9_-]{0,31}, and not "shared" (nor "_test").
+ */
+bool lab_name_valid(const char *name);
+
+/*
+ * Deterministic locally administered unicast MAC for (lab name, host, ethN),
+ * or the one the lab sets. out gets "02:xx:xx:xx:xx:xx".
+ */
+void lab_iface_mac(const struct lab *lab, const struct lab_host *h, const struct lab_iface *i,
+                   char out[18]);
+
+/*
+ * Dependency order. wave[i] is the topological level of host i (0: no
+ * dependencies). Returns the number of waves. The array is caller-freed.
+ */
+int lab_waves(const struct lab *lab, unsigned int **wave);
+
+/* May host i start, given which hosts are ready? */
+bool lab_host_can_start(const struct lab *lab, size_t i, const bool *ready);
+
+/*
+ * The closure of the named hosts under dependencies, in host order:
+ * selected[i] is set for each host to start. Unknown names are errors.
+ */
+int lab_select(const struct lab *lab, char *const *names, size_t n, bool *selected,
+               struct lab_error **errs);
+
+/*
+ * strongSwan-style assertion files (lab/parse-assert.c, see ltest(1)):
+ * `host::command::pattern::YES|NO|N` lines become tests (pattern a POSIX
+ * basic regex, as grep reads it); with steps true, `host::command` lines
+ * become tests that only run (status any), for pretest.dat/posttest.dat.
+ * Hosts are checked against lab when it is not NULL. file names the file
+ * in test names and messages. Appends to *tests (*n entries).
+ */
+int lab_assert_parse(const struct lab *lab, const char *file, const char *text, bool steps,
+                     struct lab_test **tests, size_t *n, struct lab_error **errs);
+/* Read path (relative names are in lab->dir) and parse it as above. */
+int lab_assert_load(const struct lab *lab, const char *path, bool steps, struct lab_test **tests,
+                    size_t *n, struct lab_error **errs);
+/* Free n tests made by lab_assert_parse, and the array. */
+void lab_tests_free(struct lab_test *tests, size_t n);
+/* A POSIX basic regular expression rewritten as an extended one; caller frees. */
+char *lab_bre_to_ere(const char *bre);
+
+#endif

@@ -1,0 +1,276 @@
+/*
+ * rt/guest.c: building a guest's command line and launching it.
+ *
+ * Every guest runs `guest-launch` (bubblewrap) as the invoking user in its
+ * own tmux window; the pane's process is guest-launch itself (exec'ing
+ * bubblewrap), so its pid and start time identify the whole guest.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "guest.h"
+#include "hostwd.h"
+#include "hubs.h"
+#include "inst.h"
+#include "lab.h"
+#include "locate.h"
+#include "proc.h"
+#include "safefile.h"
+#include "run.h"
+#include "tmux.h"
+#include "xalloc.h"
+
+extern char **environ;
+
+/* Append a copy of s to a NULL-terminated growing argv. */
+static void
+push(char ***argv, size_t *n, char *s)
+{
+	*argv = xrealloc(*argv, (*n + 2) * sizeof(**argv));
+	(*argv)[(*n)++] = s;
+	(*argv)[*n] = NULL;
+}
+
+int
+rt_guest_opt_add(struct rt_guest_opts *go, const char *opt, char **err)
+{
+	const char *v = NULL;
+
+	if (strncmp(opt, "--mem=", 6) == 0)
+		v = opt + 6;
+	else if (strncmp(opt, "mem=", 4) == 0)
+		v = opt + 4;
+	if (v != NULL) {
+		char *end;
+		unsigned long mb = strtoul(v, &end, 10);
+
+		if (*end == 'M' || *end == 'm')
+			end++;
+		if (*end != '\0' || mb < LAB_MEM_MIN_MB || mb > LAB_MEM_MAX_MB)
+			return rt_fail(err, "-o %s: memory must be %d to %d MB", opt,
+			               LAB_MEM_MIN_MB, LAB_MEM_MAX_MB);
+		go->mem_mb = (unsigned int)mb;
+		return 0;
+	}
+	if (strncmp(opt, "--append=", 9) == 0)
+		opt += 9;
+	if (!lab_karg_valid(opt) || opt[0] == '-')
+		return rt_fail(err, "-o '%s': not a kernel argument (no blanks, quotes or ';')",
+		               opt);
+	go->kargs = xrealloc(go->kargs, (go->n_kargs + 1) * sizeof(*go->kargs));
+	go->kargs[go->n_kargs++] = xstrdup(opt);
+	return 0;
+}
+
+void
+rt_guest_opts_clear(struct rt_guest_opts *go)
+{
+	for (size_t i = 0; i < go->n_kargs; i++)
+		free(go->kargs[i]);
+	free(go->kargs);
+	memset(go, 0, sizeof(*go));
+}
+
+char **
+rt_guest_argv(const struct rt_inst *in, const struct lab_host *h, const char *image,
+              const struct rt_guest_env *env, char **err)
+{
+	char **argv = NULL, *img = xstrdup(image), *notify, *mc, *kernel = NULL;
+	unsigned int mem = env->opts->mem_mb ? env->opts->mem_mb : lab_host_memory_mb(in->lab, h);
+	size_t n = 0;
+
+	mc = rt_mconsole_path(in, h->name);
+	notify = rt_notify_path(in, h->name);
+	if (strlen(mc) >= 108 || strlen(notify) >= 108) {
+		rt_fail(err, "socket path %s is longer than 108 bytes; set UMLAB_RUNDIR shorter",
+		        mc);
+		free(mc);
+		free(notify);
+		free(img);
+		return NULL;
+	}
+	free(mc);
+	push(&argv, &n, xstrdup(env->launcher));
+	push(&argv, &n, xstrdup("--lab"));
+	push(&argv, &n, xstrdup(in->labdir));
+	/* Its own part of hostwd only: no guest reaches another's disk or logs. */
+	push(&argv, &n, xstrdup("--wd"));
+	push(&argv, &n, rt_gwd(in, h->name));
+	push(&argv, &n, xstrdup("--shared"));
+	push(&argv, &n, rt_wd_shared(in));
+	push(&argv, &n, xstrdup("--run"));
+	push(&argv, &n, xstrdup(in->dir));
+	push(&argv, &n, xstrdup("--agent"));
+	push(&argv, &n, rt_host_path(in, "agent"));
+	push(&argv, &n, xstrdup("--fs"));
+	push(&argv, &n, xstrdup(image));
+	if (h->kernel != NULL && (kernel = rt_locate_kernel(h->kernel, err)) == NULL) {
+		argv_free(argv);
+		argv = NULL;
+		goto out;
+	}
+	if (kernel != NULL || env->kernel != NULL) {
+		push(&argv, &n, xstrdup("--kernel"));
+		push(&argv, &n, xstrdup(kernel != NULL ? kernel : env->kernel));
+	}
+	push(&argv, &n, xstrdup("--"));
+	push(&argv, &n, xasprintf("umid=%s", h->name));
+	push(&argv, &n, xasprintf("uml_dir=%s/uml", in->dir));
+	push(&argv, &n, xasprintf("mem=%uM", mem));
+	push(&argv, &n, xasprintf("ubd0=/umlab/wd/%s.disk,/umlab/fs/%s", h->name, basename(img)));
+	push(&argv, &n, xstrdup("root=/dev/ubda"));
+	push(&argv, &n, xstrdup("rw"));
+	push(&argv, &n, xstrdup("init=/usr/lib/umlab/init"));
+	for (size_t i = 0; i < h->n_ifaces; i++) {
+		const struct lab_iface *ifc = &h->ifaces[i];
+		char mac[18];
+
+		lab_iface_mac(in->lab, h, ifc, mac);
+		push(&argv, &n,
+		     xasprintf("eth%u=vde,%s/hub/%s,%s", ifc->index, in->dir, ifc->domain, mac));
+	}
+	push(&argv, &n, xasprintf("mconsole=notify:%s", notify));
+	/* con=null first: other consoles default to channels that fail noisily here. */
+	push(&argv, &n, xstrdup("con=null"));
+	push(&argv, &n, xstrdup("con0=fd:0,fd:1"));
+	push(&argv, &n, xstrdup("con1=null"));
+	push(&argv, &n, xstrdup("quiet"));
+	push(&argv, &n, xasprintf("umlab.host=%s", h->name));
+	push(&argv, &n, xstrdup("umlab.lab=/umlab/lab"));
+	push(&argv, &n, xstrdup("umlab.wd=/umlab/wd"));
+	for (size_t i = 0; i < h->n_kargs; i++) {
+		if (!lab_karg_valid(h->kargs[i])) {
+			rt_fail(err, "host %s: kernel argument '%s' has blanks, quotes or ';'",
+			        h->name, h->kargs[i]);
+			argv_free(argv);
+			argv = NULL;
+			goto out;
+		}
+		push(&argv, &n, xstrdup(h->kargs[i]));
+	}
+	for (size_t i = 0; i < env->opts->n_kargs; i++)
+		push(&argv, &n, xstrdup(env->opts->kargs[i]));
+out:
+	free(kernel);
+	free(notify);
+	free(img);
+	return argv;
+}
+
+int
+rt_guest_prepare(const struct rt_inst *in, const struct lab_host *h, char **err)
+{
+	char *ready = rt_gwd_path(in, h->name, "%s.ready", h->name);
+	char *umid = xasprintf("uml/%s", h->name);
+	char *sock = rt_tmux_sock(in), *gwd = rt_gwd(in, h->name), *shared = rt_wd_shared(in);
+	int rc = 0;
+
+	/* The guest's /hostwd and the lab's exchange directory, ours and private. */
+	if (rt_mkdir_private(gwd, err) < 0 || rt_mkdir_private(shared, err) < 0)
+		rc = -1;
+	/* A marker from an earlier boot must never count for this one. */
+	if (rc == 0 && unlink(ready) < 0 && errno != ENOENT)
+		rc = rt_fail_errno(err, errno, "cannot remove %s", ready);
+	/* The stale umid directory of a dead guest; uml/ may be a guest's symlink by now. */
+	rt_sf_remove_below(in->dir, umid);
+	{
+		char *log = rt_wd_path(in, "%s.console.log", h->name);
+		struct stat st;
+
+		/* A symlink or special file planted as the console log goes before tmux appends. */
+		if (lstat(log, &st) == 0 && !S_ISREG(st.st_mode))
+			unlink(log);
+		free(log);
+	}
+	if (rc == 0 && access(sock, F_OK) == 0)
+		rt_tmux_kill_window(sock, h->name);
+	if (rc == 0)
+		rc = rt_hostconf_write(in, h, err);
+	free(ready);
+	free(umid);
+	free(sock);
+	free(gwd);
+	free(shared);
+	return rc;
+}
+
+int
+rt_guest_spawn(const struct rt_inst *in, const struct lab_host *h, char *const argv[], pid_t *pid,
+               char **err)
+{
+	char *sock = rt_tmux_sock(in), *conf = rt_host_path(in, "tmux.conf");
+	char *log = rt_wd_path(in, "%s.console.log", h->name);
+	char *pf = rt_guest_pidfile(in, h->name);
+	int rc = 0;
+
+	/* Written afresh each time: what the server reads is only ever what we wrote. */
+	rc = rt_tmux_write_conf(conf, err);
+	if (rc == 0)
+		rc = rt_tmux_open_window(sock, conf, h->name, argv, log, pid, err);
+	if (rc == 0)
+		rc = rt_pidfile_write(pf, *pid, in->dir, err);
+	if (rc == 0) {
+		char *tpf = rt_host_path(in, "pids/tmux");
+
+		/* The server's own record, so lclean can end it even without its socket. */
+		if (rt_pidfile_check(tpf, in->dir, NULL) != RT_PID_ALIVE) {
+			pid_t spid = rt_tmux_server_pid(sock);
+
+			if (spid > 0)
+				rt_pidfile_write(tpf, spid, in->dir, NULL);
+		}
+		free(tpf);
+	}
+	free(sock);
+	free(conf);
+	free(log);
+	free(pf);
+	return rc;
+}
+
+void
+rt_guest_open_terminal(const struct rt_inst *in, const char *host)
+{
+	const char *disp = getenv("DISPLAY"), *way = getenv("WAYLAND_DISPLAY");
+	char *sock, *win, *argv[24];
+	posix_spawnattr_t attr;
+	pid_t pid;
+	size_t n = 0;
+
+	if ((disp == NULL || *disp == '\0') && (way == NULL || *way == '\0'))
+		return;
+	sock = rt_tmux_sock(in);
+	/* A grouped session per terminal: each shows its own guest's window. */
+	argv[n++] = "x-terminal-emulator";
+	argv[n++] = "-T";
+	argv[n++] = (char *)host;
+	argv[n++] = "-e";
+	argv[n++] = "tmux";
+	argv[n++] = "-S";
+	argv[n++] = sock;
+	argv[n++] = "new-session";
+	argv[n++] = "-t";
+	argv[n++] = "=" RT_TMUX_SESSION;
+	argv[n++] = ";";
+	argv[n++] = "set";
+	argv[n++] = "destroy-unattached";
+	argv[n++] = "on";
+	argv[n++] = ";";
+	argv[n++] = "select-window";
+	argv[n++] = "-t";
+	argv[n++] = win = xasprintf(":=%s", host);
+	argv[n] = NULL;
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+	if (posix_spawnp(&pid, argv[0], NULL, &attr, argv, environ) != 0)
+		pid = -1;
+	posix_spawnattr_destroy(&attr);
+	free(win);
+	free(sock);
+}

@@ -1,0 +1,216 @@
+/*
+ * rt/hubs.c: starting and stopping a lab's hub daemons.
+ *
+ * `hub --daemon` returns only once DIR/ctl accepts connections, so a guest
+ * started afterwards always finds its hub. The hub writes its own pid file
+ * (pids/hub-DOMAIN.daemon); ours (pids/hub-DOMAIN) adds the start time and
+ * the token that let lclean tell it from a process that reused the pid.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hubs.h"
+#include "locate.h"
+#include "inst.h"
+#include "lab.h"
+#include "proc.h"
+#include "run.h"
+#include "xalloc.h"
+
+void
+rt_argv_print(FILE *f, char *const argv[])
+{
+	for (size_t i = 0; argv[i] != NULL; i++) {
+		char *q = xstrdup("");
+		bool plain =
+		        lab_karg_valid(argv[i]) && strpbrk(argv[i], "$`*?[]{}()<>|&!~#") == NULL;
+
+		if (plain) {
+			fprintf(f, "%s%s", i ? " " : "", argv[i]);
+		} else {
+			rt_shell_quote(&q, argv[i]);
+			fprintf(f, "%s%s", i ? " " : "", q);
+		}
+		free(q);
+	}
+	fputc('\n', f);
+}
+
+char **
+rt_hub_argv(const struct rt_inst *in, const struct lab_domain *d, const char *hubbin)
+{
+	char **argv = xcalloc(10, sizeof(*argv));
+	size_t n = 0;
+	char *pf = rt_hub_pidfile(in, d->name);
+
+	argv[n++] = xstrdup(hubbin);
+	argv[n++] = xstrdup("--daemon");
+	argv[n++] = xstrdup("--pidfile");
+	argv[n++] = xasprintf("%s.daemon", pf);
+	if (d->capture) {
+		argv[n++] = xstrdup("--pcap");
+		argv[n++] = rt_wd_path(in, "%s.pcap", d->name);
+	}
+	argv[n++] = rt_hub_dir(in, d->name);
+	argv[n] = NULL;
+	free(pf);
+	return argv;
+}
+
+bool
+rt_hub_running(const struct rt_inst *in, const char *domain)
+{
+	char *pf = rt_hub_pidfile(in, domain);
+	bool alive = rt_pidfile_check(pf, in->dir, NULL) == RT_PID_ALIVE;
+
+	free(pf);
+	return alive;
+}
+
+int
+rt_hub_start(const struct rt_inst *in, const struct lab_domain *d, const char *hubbin, char **err)
+{
+	char *pf, *daemon_pf, *dir, **argv;
+	FILE *f = NULL;
+	int pid = 0, rc;
+
+	if (rt_hub_running(in, d->name))
+		return 0;
+	pf = rt_hub_pidfile(in, d->name);
+	daemon_pf = xasprintf("%s.daemon", pf);
+	dir = rt_hub_dir(in, d->name);
+	argv = rt_hub_argv(in, d, hubbin);
+	unlink(pf);
+	unlink(daemon_pf);
+	rc = rt_run(argv, NULL, err);
+	if (rc != 0) {
+		rc = -1;
+		rt_wrap(err, "starting the hub of domain %s", d->name);
+	} else if ((f = fopen(daemon_pf, "re")) == NULL || fscanf(f, "%d", &pid) != 1 || pid <= 0) {
+		rc = rt_fail(err, "the hub of domain %s wrote no pid file %s", d->name, daemon_pf);
+	} else {
+		rc = rt_pidfile_write(pf, pid, dir, err) < 0 ? -1 : 1;
+	}
+	if (f != NULL)
+		fclose(f);
+	argv_free(argv);
+	free(pf);
+	free(daemon_pf);
+	free(dir);
+	return rc;
+}
+
+bool
+rt_wait_exit(int pid, int ms)
+{
+	int fd = rt_pidfd_open(pid);
+	struct pollfd p;
+	bool gone;
+
+	if (fd < 0)
+		return errno == ESRCH;
+	p = (struct pollfd){.fd = fd, .events = POLLIN};
+	while (poll(&p, 1, ms) < 0 && errno == EINTR)
+		;
+	gone = (p.revents & POLLIN) != 0;
+	close(fd);
+	return gone;
+}
+
+/* Wait until every pid marked in up has exited or ms have passed; clear up[i] for the gone. */
+static void
+wait_all(const pid_t *pids, bool *up, size_t n, int ms)
+{
+	struct timespec t0, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (size_t i = 0; i < n; i++) {
+		long long spent;
+
+		if (!up[i])
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		spent = (long long)(now.tv_sec - t0.tv_sec) * 1000 +
+		        (now.tv_nsec - t0.tv_nsec) / 1000000;
+		if (rt_wait_exit(pids[i], spent >= ms ? 0 : (int)(ms - spent)))
+			up[i] = false;
+	}
+}
+
+/* Remove a directory's entries (one level) and the directory. */
+static void
+rm_flat_dir(const char *dir)
+{
+	char *cmdargv[] = {"rm", "-rf", "--", (char *)dir, NULL};
+	char *err = NULL;
+
+	if (rmdir(dir) < 0 && errno != ENOENT)
+		rt_run(cmdargv, NULL, &err);
+	free(err);
+}
+
+void
+rt_hubs_stop(const struct rt_inst *in, char *const *domains, size_t n)
+{
+	pid_t *pids = xcalloc(n + 1, sizeof(*pids));
+	char **pfs = xcalloc(n + 1, sizeof(*pfs));
+	bool *up = xcalloc(n + 1, sizeof(*up));
+
+	/* SIGTERM to all first, then one shared wait: hubs close in parallel. */
+	for (size_t i = 0; i < n; i++) {
+		pfs[i] = rt_hub_pidfile(in, domains[i]);
+		up[i] = rt_pidfile_check(pfs[i], in->dir, &pids[i]) == RT_PID_ALIVE &&
+		        rt_pidfile_kill(pfs[i], in->dir, SIGTERM) == RT_PID_ALIVE;
+	}
+	wait_all(pids, up, n, 3000);
+	for (size_t i = 0; i < n; i++)
+		if (up[i] && rt_pidfile_kill(pfs[i], in->dir, SIGKILL) != RT_PID_ALIVE)
+			up[i] = false;
+	wait_all(pids, up, n, 2000);
+	for (size_t i = 0; i < n; i++) {
+		char *dpf = xasprintf("%s.daemon", pfs[i]), *dir = rt_hub_dir(in, domains[i]);
+
+		unlink(pfs[i]);
+		unlink(dpf);
+		rm_flat_dir(dir);
+		free(dpf);
+		free(dir);
+		free(pfs[i]);
+	}
+	free(pfs);
+	free(pids);
+	free(up);
+}
+
+void
+rt_hub_stop(const struct rt_inst *in, const char *domain)
+{
+	char *d[] = {(char *)domain};
+
+	rt_hubs_stop(in, d, 1);
+}
+
+char *
+rt_hub_stats(const struct rt_inst *in, const char *domain)
+{
+	char *hub = rt_locate_hub(NULL), *dir = rt_hub_dir(in, domain), *out = NULL, *err = NULL;
+	char *argv[] = {hub, "--stats", dir, NULL};
+
+	if (hub != NULL && rt_run(argv, &out, &err) != 0) {
+		free(out);
+		out = NULL;
+	}
+	if (out != NULL)
+		out[strcspn(out, "\n")] = '\0';
+	free(err);
+	free(hub);
+	free(dir);
+	return out;
+}

@@ -1,0 +1,24 @@
+/*
+ * rt/locate.h: where the runtime finds what it runs: the model filesystem
+ * image, the hub daemon, guest-launch and the UML kernel. Environment
+ * variables (UMLAB_FS_DIR, UMLAB_HUB, UMLAB_GUEST_LAUNCH) come first so
+ * tests run from the build tree; then the installed layout next to our own
+ * executable; then the build tree.
+ */
+#ifndef UMLAB_LOCATE_H
+#define UMLAB_LOCATE_H
+
+/*
+ * The model filesystem NAME ("default" when NULL): NAME.img in
+ * $UMLAB_FS_DIR, ${XDG_DATA_HOME:-~/.local/share}/umlab/fs, /var/lib/umlab/fs,
+ * symlinks resolved. A NAME with a slash is a path. Fails with the fix.
+ */
+char *rt_locate_image(const char *name, char **err);
+/* The hub binary. */
+char *rt_locate_hub(char **err);
+/* The guest-launch wrapper. */
+char *rt_locate_guest_launch(char **err);
+/* The UML kernel: path (or a name looked up in PATH); NULL: linux.uml. */
+char *rt_locate_kernel(const char *path, char **err);
+
+#endif
