@@ -49,18 +49,21 @@ write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* Client mode: prints the running hub's counters (JSON) on fd. */
+/* Client mode: sends one command line, prints the hub's one-line answer on
+ * fd; an answer starting with "error " is a failure (message in err). */
 int
-hub_client_stats(const char *dir, int fd, struct hub_err *err)
+hub_client_command(const char *dir, const char *line, int fd, struct hub_err *err)
 {
 	char buf[65536];
 	size_t len = 0;
 	ssize_t n;
 	int s;
 
+	if (strchr(line, '\n') != NULL || strlen(line) > 255)
+		return hub__err(err, "a command is one line of at most 255 bytes");
 	if ((s = mgmt_connect(dir, err)) == -1)
 		return -1;
-	if (write_all(s, "stats\n", 6) == -1) {
+	if (write_all(s, line, strlen(line)) == -1 || write_all(s, "\n", 1) == -1) {
 		close(s);
 		return hub__err_errno(err, errno, "%s/mgmt", dir);
 	}
@@ -76,9 +79,18 @@ hub_client_stats(const char *dir, int fd, struct hub_err *err)
 	if (len == 0 || memchr(buf, '\n', len) == NULL)
 		return hub__err(err, "%s/mgmt: no answer", dir);
 	len = (size_t)((char *)memchr(buf, '\n', len) - buf) + 1;
+	if (len > 6 && memcmp(buf, "error ", 6) == 0)
+		return hub__err(err, "%.*s", (int)(len - 7), buf + 6);
 	if (write_all(fd, buf, len) == -1)
 		return hub__err_errno(err, errno, "write");
 	return 0;
+}
+
+/* Client mode: prints the running hub's counters (JSON) on fd. */
+int
+hub_client_stats(const char *dir, int fd, struct hub_err *err)
+{
+	return hub_client_command(dir, "stats", fd, err);
 }
 
 /* Sends one command, then copies the hub's stream to fd until the hub ends it. */

@@ -1,9 +1,10 @@
 /*
  * hub/fwd.c: hub forwarding and the flood set.
  *
- * Every frame goes, unchanged, to every joined port except the one it came
- * from and except port 0 (the VDE management port, never flooded to); the
- * capture file and live capture streams see it too.  There is no MAC
+ * Every frame goes to every joined port except the one it came from and
+ * except port 0 (the VDE management port, never flooded to); the
+ * capture file and live capture streams see it too, as it was sent.  Ports
+ * with impairments get it through hub/impair.c.  There is no MAC
  * learning: this is a collision domain, as in vde_switch --hub.
  *
  * Flow control: a local burst should not be lost because one receiver is a
@@ -34,7 +35,11 @@ hub__fwd_batch(struct hub *hub, struct hub_port *src, struct hub_rx *rx, unsigne
 	for (i = 0; i < hub->ndests; i++) {
 		struct hub_port *d = hub->dests[i];
 
-		if (d != src)
+		if (d == src)
+			continue;
+		if (d->sh.active)
+			hub__impair_send(d, rx, n);
+		else
 			hub__port_send(d, rx, n);
 	}
 }
@@ -48,6 +53,7 @@ hub__fwd_join(struct hub *hub, struct hub_port *p)
 	if (p->port != 0) {
 		hub->dests = hub__xrealloc(hub->dests, (hub->ndests + 1) * sizeof(*hub->dests));
 		hub->dests[hub->ndests++] = p;
+		hub__impair_attach(p);
 	}
 	hub->nclients++;
 	hub->clients_total++;

@@ -33,6 +33,10 @@
 /* A client that sends no request within this many milliseconds is dropped. */
 #define HUB_HANDSHAKE_MS 10000U
 
+/* Impairment queue bounds per port (frames waiting for their delay or rate). */
+#define HUB_IMPAIR_FRAMES 65536U
+#define HUB_IMPAIR_BYTES  (32U << 20)
+
 /* Counters kept per port and in total. */
 struct hub_counters {
 	uint64_t frames_in, bytes_in;
@@ -41,6 +45,35 @@ struct hub_counters {
 	uint64_t runts;    /* received frames shorter than 14 bytes, dropped */
 	uint64_t jumbo;    /* received frames over 1518 bytes, forwarded */
 	uint64_t oversize; /* received datagrams over 9234 bytes, dropped */
+	/* Impairments of frames towards the port (hub/impair.c). */
+	uint64_t lost;        /* dropped by loss */
+	uint64_t rate_drops;  /* dropped: the rate queue was full */
+	uint64_t mtu_drops;   /* dropped: payload over the mtu */
+	uint64_t limit_drops; /* dropped: the impairment queue was full */
+	uint64_t duplicated, corrupted, delayed, reordered;
+};
+
+/* A frame waiting for its time (delay, rate). */
+struct hub_delayed {
+	uint64_t depart;     /* ns (uv_hrtime): leaves the rate bottleneck */
+	uint64_t due;        /* ns: delivered */
+	struct hub_frame *f; /* owned reference */
+};
+
+/* One port's impairment state: what applies, the random stream, the timed queue. */
+struct hub_shaper {
+	struct hub_impair cf;     /* in force for frames towards the port */
+	int active;               /* cf changes something, or frames still wait */
+	uint64_t rng[4];          /* xoshiro256** state */
+	int bad;                  /* Gilbert-Elliott: in the bad (losing) state */
+	uint64_t to_bad, to_good; /* transition thresholds, 32-bit fixed point */
+	uint64_t rate_free;       /* ns: when the bottleneck has sent what it holds */
+	uint64_t last_due;        /* ns: frames never overtake each other */
+	struct hub_delayed *q;    /* owned ring */
+	unsigned int qcap, qhead, qlen;
+	size_t qbytes;
+	uv_timer_t timer;
+	int timer_init;
 };
 
 /* A frame copy shared by the queues and capture streams that hold it. */
@@ -84,6 +117,7 @@ struct hub_port {
 	struct hub_frame **q; /* owned ring of owned references */
 	unsigned int qcap, qhead, qlen;
 	size_t qbytes;
+	struct hub_shaper sh;
 };
 
 /* A connection on DIR/mgmt: command lines, stats, capture or event stream. */
@@ -93,7 +127,7 @@ struct hub_mgmt {
 	uv_pipe_t pipe;
 	int closing;
 	int capture;        /* streaming frames as pcap */
-	int events;         /* streaming join/leave lines */
+	int events;         /* streaming join/leave/impair lines */
 	unsigned long left; /* capture: frames still wanted, 0 forever */
 	uint64_t dropped;   /* capture: frames skipped for backlog */
 	char line[256];     /* partial command line */
@@ -128,7 +162,10 @@ struct hub {
 	struct hub_counters total;
 	uint64_t clients_total, requests_rejected;
 	uint64_t start_ms;
-	unsigned char *rxbuf; /* owned: HUB_BATCH receive buffers */
+	unsigned char *rxbuf;                          /* owned: HUB_BATCH receive buffers */
+	struct hub_impair impair;                      /* the domain's, for every port */
+	struct hub_impair *port_impair[HUB_PORTS_MAX]; /* owned: one port's, replacing it */
+	uint64_t seed; /* drawn at start: runs without a seed differ */
 };
 
 /* util.c */
@@ -172,6 +209,13 @@ void hub__fwd_join(struct hub *hub, struct hub_port *p);
 void hub__fwd_leave(struct hub *hub, struct hub_port *p);
 void hub__fwd_congestion(struct hub *hub, int delta);
 
+/* impair.c */
+void hub__impair_attach(struct hub_port *p);
+void hub__impair_detach(struct hub_port *p, uv_close_cb closed);
+void hub__impair_send(struct hub_port *p, struct hub_rx *rx, unsigned int n);
+int hub__impair_set(struct hub *hub, int port, const char *spec, char *why, size_t whylen);
+void hub__impair_free(struct hub *hub);
+
 /* pcap.c */
 int hub__pcap_open(struct hub *hub, const char *path, struct hub_err *err);
 void hub__pcap_write(struct hub *hub, const struct hub_rx *rx);
@@ -184,9 +228,11 @@ int hub__mgmt_start(struct hub *hub, struct hub_err *err);
 void hub__mgmt_stop(struct hub *hub);
 void hub__mgmt_capture(struct hub *hub, struct hub_rx *rx);
 void hub__mgmt_event(struct hub *hub, const char *what, const struct hub_port *p);
+void hub__mgmt_event_line(struct hub *hub, const char *line);
 
 /* stats.c */
 char *hub__stats_json(const struct hub *hub);
+char *hub__impair_json(const struct hub *hub);
 void hub__stats_print(const struct hub *hub, FILE *f);
 
 /* main.c */

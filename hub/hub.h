@@ -45,15 +45,65 @@ struct hub_request {
 /* Parses one control request of len bytes; on failure sets *why to a static reason. */
 int hub_request_parse(const void *buf, size_t len, struct hub_request *req, const char **why);
 
+/*
+ * Link impairments for frames towards a port (hub/impair-spec.c parses and
+ * prints them; hub/impair.c applies them).  Probabilities are in parts per
+ * million so that a spec prints back exactly as it was read; zero means off.
+ */
+#define HUB_PPM           1000000U
+#define HUB_DELAY_MAX_US  60000000U /* one minute */
+#define HUB_QUEUE_MAX     100000U
+#define HUB_QUEUE_DEFAULT 1000U /* rate queue length when none is given (netem's limit) */
+#define HUB_MTU_MIN       68U
+#define HUB_MTU_MAX       (HUB_FRAME_MAX - 14U)
+#define HUB_SPEC_MAX      512U /* longest printed spec */
+
+enum hub_dist { HUB_DIST_UNIFORM, HUB_DIST_NORMAL };
+enum hub_loss_model { HUB_LOSS_RANDOM, HUB_LOSS_GILBERT };
+
+struct hub_impair {
+	uint32_t delay_us, jitter_us;
+	enum hub_dist dist;
+	uint32_t loss; /* ppm of frames lost (on average, with gilbert) */
+	enum hub_loss_model loss_model;
+	uint32_t burst;     /* gilbert: mean frames lost in a row */
+	uint64_t rate_bps;  /* bottleneck bit rate */
+	uint32_t queue;     /* frames the bottleneck holds; 0: HUB_QUEUE_DEFAULT */
+	uint32_t duplicate; /* ppm of frames sent twice */
+	uint32_t corrupt;   /* ppm of frames with one bit flipped */
+	uint32_t reorder;   /* ppm of delayed frames sent at once instead */
+	uint32_t mtu;       /* largest payload after the 14-byte header; 0: none */
+	int has_seed;
+	uint64_t seed;
+};
+
+/* Parses "key=value,key=value" (or "none"); on failure writes why (static or in buf). */
+int hub_impair_parse(const char *spec, struct hub_impair *im, char *why, size_t whylen);
+
+/* Prints im as a spec that hub_impair_parse reads back identically ("none" if empty). */
+void hub_impair_format(const struct hub_impair *im, char *buf, size_t len);
+
+/* Does im change anything? */
+int hub_impair_active(const struct hub_impair *im);
+
+/* Impairments of one port, replacing the domain's for frames towards it. */
+struct hub_port_impair {
+	unsigned int port;
+	struct hub_impair im;
+};
+
 /* What the daemon is asked to do (filled by hub/main.c from the command line). */
 struct hub_opts {
-	const char *dir;     /* borrowed: the hub directory, DIR/ctl inside */
-	const char *pidfile; /* borrowed, or NULL */
-	const char *pcap;    /* borrowed: capture file, or NULL */
-	unsigned int mode;   /* socket mode, 0600 by default */
-	int daemon;          /* fork, report readiness to the parent */
-	long idle_secs;      /* exit this long after the last client leaves; -1 never */
-	int verbose;         /* print counters on exit */
+	const char *dir;          /* borrowed: the hub directory, DIR/ctl inside */
+	const char *pidfile;      /* borrowed, or NULL */
+	const char *pcap;         /* borrowed: capture file, or NULL */
+	unsigned int mode;        /* socket mode, 0600 by default */
+	int daemon;               /* fork, report readiness to the parent */
+	long idle_secs;           /* exit this long after the last client leaves; -1 never */
+	int verbose;              /* print counters on exit */
+	struct hub_impair impair; /* frames towards every port */
+	const struct hub_port_impair *ports; /* borrowed: frames towards one port */
+	size_t nports;
 };
 
 /* An error message for the user, filled by fallible functions. */
@@ -66,6 +116,10 @@ int hub_serve(const struct hub_opts *opts, struct hub_err *err);
 
 /* Client mode: prints the running hub's counters (JSON) on fd. */
 int hub_client_stats(const char *dir, int fd, struct hub_err *err);
+
+/* Client mode: sends one mgmt command line and prints the answer on fd; an
+ * "error ..." answer is returned as a failure with its text in err. */
+int hub_client_command(const char *dir, const char *line, int fd, struct hub_err *err);
 
 /* Client mode: streams the hub's frames as pcap on fd; count 0 means forever. */
 int hub_client_capture(const char *dir, unsigned long count, int fd, struct hub_err *err);

@@ -2,7 +2,8 @@
  * hub/main.c: the hub's command line and its event loop.
  *
  *   hub [-d|--daemon] [--pidfile FILE] [--pcap FILE] [--mode OCTAL]
- *       [--exit-when-idle SECS] [-v] DIR
+ *       [--exit-when-idle SECS] [--impair SPEC] [--impair-port N:SPEC]... [-v] DIR
+ *   hub --command LINE DIR
  *   hub --stats DIR
  *   hub --capture DIR [-c COUNT]
  *   hub --events DIR
@@ -30,7 +31,9 @@ static void
 usage(FILE *f)
 {
 	fputs("usage: hub [-d|--daemon] [--pidfile FILE] [--pcap FILE] [--mode OCTAL]\n"
-	      "           [--exit-when-idle SECS] [-v] DIR\n"
+	      "           [--exit-when-idle SECS] [--impair SPEC] [--impair-port N:SPEC]...\n"
+	      "           [-v] DIR\n"
+	      "       hub --command LINE DIR\n"
 	      "       hub --stats DIR\n"
 	      "       hub --capture DIR [-c COUNT]\n"
 	      "       hub --events DIR\n"
@@ -43,12 +46,17 @@ usage(FILE *f)
 	      "      --pcap FILE         write every frame to FILE in pcap format\n"
 	      "      --mode OCTAL        socket mode (default 0600; never world-writable)\n"
 	      "      --exit-when-idle S  exit S seconds after the last client leaves\n"
+	      "      --impair SPEC       impair frames towards every port, e.g.\n"
+	      "                          delay=50ms,jitter=5ms,loss=1%,rate=10mbit (see hub(8))\n"
+	      "      --impair-port N:SPEC  impair frames towards port N instead\n"
 	      "  -v, --verbose           log clients joining and leaving; counters on exit\n"
 	      "      --stats DIR         print a running hub's counters as JSON\n"
 	      "      --capture DIR       stream a running hub's frames as pcap to stdout\n"
 	      "  -c, --count N           with --capture: stop after N frames\n"
-	      "      --events DIR        print \"join PORT DESCR\" and \"leave PORT DESCR\" lines\n"
-	      "                          of a running hub until it stops\n"
+	      "      --events DIR        print \"join PORT DESCR\", \"leave PORT DESCR\" and\n"
+	      "                          \"impair ...\" lines of a running hub until it stops\n"
+	      "      --command LINE DIR  send one control line (\"impair domain loss=5%\")\n"
+	      "                          to a running hub and print its answer\n"
 	      "  -h, --help              show this help\n"
 	      "  -V, --version           show the version\n",
 	      f);
@@ -199,6 +207,16 @@ hub_serve(const struct hub_opts *opts, struct hub_err *err)
 	hub->parentfd = -1;
 	hub->rxbuf = hub__xmalloc((size_t)HUB_BATCH * HUB_FRAME_MAX);
 	hub->start_ms = uv_now(&loop);
+	hub->impair = opts->impair;
+	for (size_t i = 0; i < opts->nports; i++) {
+		unsigned int port = opts->ports[i].port;
+
+		if (hub->port_impair[port] == NULL)
+			hub->port_impair[port] = hub__xmalloc(sizeof(struct hub_impair));
+		*hub->port_impair[port] = opts->ports[i].im;
+	}
+	/* Unseeded runs differ; a seed in the spec replaces this. */
+	hub->seed = uv_hrtime() ^ ((uint64_t)getpid() << 32);
 	if (setup(hub, err) == -1) {
 		rc = -1;
 		hub__stop(hub);
@@ -212,6 +230,7 @@ hub_serve(const struct hub_opts *opts, struct hub_err *err)
 		close(readyfd);
 	if (uv_loop_close(&loop) != 0 && rc == 0)
 		rc = hub__err(err, "internal error: handles left open");
+	hub__impair_free(hub);
 	free(hub->rxbuf);
 	free(hub->dests);
 	free(hub->pidfile);
@@ -247,11 +266,47 @@ parse_ulong(const char *s, unsigned long *v)
 	return (errno != 0 || *end != '\0' || *s == '\0' || *s == '-') ? -1 : 0;
 }
 
+/* Parses --impair-port N:SPEC into ports[*n]; prints why not and returns -1. */
+static int
+parse_port_impair(const char *arg, struct hub_port_impair **ports, size_t *n)
+{
+	char why[256], *end;
+	unsigned long port;
+
+	errno = 0;
+	port = strtoul(arg, &end, 10);
+	if (errno != 0 || *end != ':' || end == arg || *arg == '-' || port == 0 ||
+	    port >= HUB_PORTS_MAX) {
+		fprintf(stderr, "hub: --impair-port %s: not PORT:SPEC with a port from 1 to %u\n",
+		        arg, HUB_PORTS_MAX - 1);
+		return -1;
+	}
+	*ports = hub__xrealloc(*ports, (*n + 1) * sizeof(**ports));
+	(*ports)[*n].port = (unsigned int)port;
+	if (hub_impair_parse(end + 1, &(*ports)[*n].im, why, sizeof(why)) == -1) {
+		fprintf(stderr, "hub: --impair-port %s: %s\n", arg, why);
+		return -1;
+	}
+	(*n)++;
+	return 0;
+}
+
 /* Parses the command line and runs the daemon or one of the client modes. */
 int
 main(int argc, char **argv)
 {
-	enum { O_PIDFILE = 256, O_PCAP, O_MODE, O_IDLE, O_STATS, O_CAPTURE, O_EVENTS };
+	enum {
+		O_PIDFILE = 256,
+		O_PCAP,
+		O_MODE,
+		O_IDLE,
+		O_STATS,
+		O_CAPTURE,
+		O_EVENTS,
+		O_IMPAIR,
+		O_IMPAIR_PORT,
+		O_COMMAND
+	};
 	static const struct option longopts[] = {
 	        {"daemon", no_argument, NULL, 'd'},
 	        {"pidfile", required_argument, NULL, O_PIDFILE},
@@ -262,6 +317,9 @@ main(int argc, char **argv)
 	        {"stats", no_argument, NULL, O_STATS},
 	        {"capture", no_argument, NULL, O_CAPTURE},
 	        {"events", no_argument, NULL, O_EVENTS},
+	        {"impair", required_argument, NULL, O_IMPAIR},
+	        {"impair-port", required_argument, NULL, O_IMPAIR_PORT},
+	        {"command", required_argument, NULL, O_COMMAND},
 	        {"count", required_argument, NULL, 'c'},
 	        {"help", no_argument, NULL, 'h'},
 	        {"version", no_argument, NULL, 'V'},
@@ -269,6 +327,9 @@ main(int argc, char **argv)
 	};
 	struct hub_opts opts = {.mode = 0600, .idle_secs = -1};
 	struct hub_err err = {""};
+	struct hub_port_impair *ports = NULL;
+	const char *command = NULL;
+	char why[256];
 	unsigned long count = 0, v;
 	int c, stats = 0, capture = 0, events = 0, rc;
 
@@ -312,6 +373,22 @@ main(int argc, char **argv)
 		case O_EVENTS:
 			events = 1;
 			break;
+		case O_IMPAIR:
+			if (hub_impair_parse(optarg, &opts.impair, why, sizeof(why)) == -1) {
+				fprintf(stderr, "hub: --impair %s: %s\n", optarg, why);
+				return 2;
+			}
+			break;
+		case O_IMPAIR_PORT:
+			if (parse_port_impair(optarg, &ports, &opts.nports) == -1) {
+				free(ports);
+				return 2;
+			}
+			opts.ports = ports;
+			break;
+		case O_COMMAND:
+			command = optarg;
+			break;
 		case 'c':
 			if (parse_ulong(optarg, &count) == -1 || count == 0) {
 				fprintf(stderr, "hub: -c %s: not a positive number\n", optarg);
@@ -329,12 +406,16 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc - 1 || stats + capture + events > 1 || (count != 0 && !capture)) {
+	if (optind != argc - 1 || stats + capture + events + (command != NULL) > 1 ||
+	    (count != 0 && !capture)) {
 		usage(stderr);
+		free(ports);
 		return 2;
 	}
 	opts.dir = argv[optind];
-	if (stats || capture || events) {
+	if (command != NULL) {
+		rc = hub_client_command(opts.dir, command, STDOUT_FILENO, &err);
+	} else if (stats || capture || events) {
 		signal(SIGPIPE, SIG_IGN);
 		if (stats)
 			rc = hub_client_stats(opts.dir, STDOUT_FILENO, &err);
@@ -345,6 +426,7 @@ main(int argc, char **argv)
 	} else {
 		rc = hub_serve(&opts, &err);
 	}
+	free(ports);
 	if (rc < 0) {
 		if (err.msg[0] != '\0')
 			fprintf(stderr, "hub: %s\n", err.msg);

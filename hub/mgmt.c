@@ -3,8 +3,8 @@
  * documented in share/doc/hub-control.md.
  *
  * A connection sends command lines and gets one reply line each: "stats"
- * (one JSON object), "help", "quit".  "capture [COUNT]" and "events" turn
- * the connection into a stream (pcap, or join/leave lines) until the client
+ * (one JSON object), "impair" (show or change impairments), "help", "quit".  "capture [COUNT]" and
+ * "events" turn the connection into a stream (pcap, or join/leave/impair lines) until the client
  * closes it or COUNT frames have been sent.  A slow capture reader never
  * slows forwarding: past HUB_CAPTURE_BACKLOG unwritten bytes its frames are
  * skipped and counted.
@@ -143,11 +143,70 @@ hub__mgmt_event(struct hub *hub, const char *what, const struct hub_port *p)
 	}
 }
 
+/* Tells every event stream one line (ended by \n). */
+void
+hub__mgmt_event_line(struct hub *hub, const char *line)
+{
+	struct hub_mgmt *m;
+
+	for (m = hub->mgmts; m != NULL; m = m->next) {
+		if (m->events)
+			mgmt_send(m, line, strlen(line), NULL, 0);
+	}
+}
+
+/* "impair": show; "impair domain SPEC", "impair port N SPEC|domain": change. */
+static void
+mgmt_impair(struct hub_mgmt *m, char *arg)
+{
+	char why[256], reply[HUB_SPEC_MAX + 64], *spec, *end;
+	unsigned long port = 0;
+	int target = -1;
+
+	if (arg == NULL || *arg == '\0') {
+		char *json = hub__impair_json(m->hub);
+
+		mgmt_send(m, json, strlen(json), "\n", 1);
+		free(json);
+		return;
+	}
+	spec = strchr(arg, ' ');
+	if (spec != NULL) {
+		*spec++ = '\0';
+		spec += strspn(spec, " ");
+	}
+	if (strcmp(arg, "port") == 0 && spec != NULL) {
+		errno = 0;
+		port = strtoul(spec, &end, 10);
+		if (errno != 0 || end == spec || (*end != ' ' && *end != '\0') || *spec == '-' ||
+		    port > HUB_PORTS_MAX) {
+			mgmt_send(m, "error bad port\n", 15, NULL, 0);
+			return;
+		}
+		target = (int)port;
+		spec = end + strspn(end, " ");
+	} else if (strcmp(arg, "domain") != 0 || spec == NULL) {
+		static const char usage[] =
+		        "error usage: impair [domain SPEC | port N SPEC|domain]\n";
+
+		mgmt_send(m, usage, sizeof(usage) - 1, NULL, 0);
+		return;
+	}
+	if (hub__impair_set(m->hub, target, spec, why, sizeof(why)) == -1) {
+		int n = snprintf(reply, sizeof(reply), "error %s\n", why);
+
+		mgmt_send(m, reply, (size_t)n, NULL, 0);
+		return;
+	}
+	mgmt_send(m, "ok\n", 3, NULL, 0);
+}
+
 /* Runs one command line. */
 static void
 mgmt_command(struct hub_mgmt *m, char *line)
 {
-	static const char help[] = "ok commands: stats, capture [COUNT], events, help, quit\n";
+	static const char help[] = "ok commands: stats, capture [COUNT], events, impair [domain "
+	                           "SPEC | port N SPEC|domain], help, quit\n";
 	char *arg, *end;
 
 	if ((arg = strchr(line, ' ')) != NULL) {
@@ -179,6 +238,8 @@ mgmt_command(struct hub_mgmt *m, char *line)
 	} else if (strcmp(line, "events") == 0) {
 		m->events = 1;
 		mgmt_send(m, "ok events\n", 10, NULL, 0);
+	} else if (strcmp(line, "impair") == 0) {
+		mgmt_impair(m, arg);
 	} else if (strcmp(line, "help") == 0) {
 		mgmt_send(m, help, sizeof(help) - 1, NULL, 0);
 	} else if (strcmp(line, "quit") == 0) {

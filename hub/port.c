@@ -360,6 +360,7 @@ hub__port_close(struct hub_port *p)
 	if (p->joined)
 		hub__fwd_leave(hub, p);
 	queue_pop(p, p->qlen);
+	hub__impair_detach(p, port_closed);
 	p->closing = 1;
 	for (pp = &hub->conns; *pp != NULL; pp = &(*pp)->next) {
 		if (*pp == p) {

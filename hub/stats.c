@@ -57,11 +57,51 @@ sb_counters(struct sbuf *b, const struct hub_counters *c)
 	sb_printf(b,
 	          "\"frames_in\":%llu,\"bytes_in\":%llu,\"frames_out\":%llu,"
 	          "\"bytes_out\":%llu,\"drops\":%llu,\"runts\":%llu,\"jumbo\":%llu,"
-	          "\"oversize\":%llu",
+	          "\"oversize\":%llu,\"lost\":%llu,\"rate_drops\":%llu,\"mtu_drops\":%llu,"
+	          "\"limit_drops\":%llu,\"duplicated\":%llu,\"corrupted\":%llu,\"delayed\":%llu,"
+	          "\"reordered\":%llu",
 	          (unsigned long long)c->frames_in, (unsigned long long)c->bytes_in,
 	          (unsigned long long)c->frames_out, (unsigned long long)c->bytes_out,
 	          (unsigned long long)c->drops, (unsigned long long)c->runts,
-	          (unsigned long long)c->jumbo, (unsigned long long)c->oversize);
+	          (unsigned long long)c->jumbo, (unsigned long long)c->oversize,
+	          (unsigned long long)c->lost, (unsigned long long)c->rate_drops,
+	          (unsigned long long)c->mtu_drops, (unsigned long long)c->limit_drops,
+	          (unsigned long long)c->duplicated, (unsigned long long)c->corrupted,
+	          (unsigned long long)c->delayed, (unsigned long long)c->reordered);
+}
+
+/* Appends impairments as a JSON string in spec form. */
+static void
+sb_spec(struct sbuf *b, const struct hub_impair *im)
+{
+	char spec[HUB_SPEC_MAX];
+
+	hub_impair_format(im, spec, sizeof(spec));
+	sb_json_str(b, spec);
+}
+
+/* Returns the impairments set, as one line of JSON (caller frees):
+ * {"domain": SPEC, "ports": [{"port": N, "impair": SPEC}, ...]} for the
+ * ports that have their own. */
+char *
+hub__impair_json(const struct hub *hub)
+{
+	struct sbuf b = {hub__xmalloc(256), 0, 256};
+	int first = 1;
+
+	sb_printf(&b, "{\"domain\":");
+	sb_spec(&b, &hub->impair);
+	sb_printf(&b, ",\"ports\":[");
+	for (unsigned int i = 0; i < HUB_PORTS_MAX; i++) {
+		if (hub->port_impair[i] == NULL)
+			continue;
+		sb_printf(&b, "%s{\"port\":%u,\"impair\":", first ? "" : ",", i);
+		sb_spec(&b, hub->port_impair[i]);
+		sb_printf(&b, "}");
+		first = 0;
+	}
+	sb_printf(&b, "]}");
+	return b.s;
 }
 
 /* Returns the ports ordered by port number (borrowed pointers, owned array). */
@@ -89,6 +129,8 @@ hub__stats_json(const struct hub *hub)
 
 	sb_printf(&b, "{\"dir\":");
 	sb_json_str(&b, hub->dir);
+	sb_printf(&b, ",\"impair\":");
+	sb_spec(&b, &hub->impair);
 	sb_printf(&b, ",\"pid\":%ld,\"uptime_ms\":%llu,\"clients\":%u,\"ports\":[", (long)getpid(),
 	          (unsigned long long)(uv_now(hub->loop) - hub->start_ms), hub->nclients);
 	v = sorted_ports(hub, &n);
@@ -101,7 +143,10 @@ hub__stats_json(const struct hub *hub)
 		          p->abstract ? "daemon" : "vde", p->uid == (uid_t)-1 ? -1L : (long)p->uid,
 		          (long)p->pid);
 		sb_json_str(&b, p->name);
-		sb_printf(&b, ",\"queued\":%u,", p->qlen);
+		sb_printf(&b, ",\"queued\":%u,\"impair_queued\":%u,\"impair\":", p->qlen,
+		          p->sh.qlen);
+		sb_spec(&b, &p->sh.cf);
+		sb_printf(&b, ",");
 		sb_counters(&b, &p->c);
 		sb_printf(&b, "}");
 	}

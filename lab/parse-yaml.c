@@ -396,39 +396,30 @@ defaults(struct lab__yaml *y, const yaml_node_t *n)
 	}
 }
 
-/* One domain's properties. */
+/* One domain's properties: capture and the impairment keys. */
 static void
 domain_props(struct lab__yaml *y, struct lab_domain *d, const yaml_node_t *n)
 {
-	static const char *const keys[] = {"capture", "delay", "jitter", "loss", "rate", NULL};
+	const char *keys[LAB_IMPAIR_NKEYS + 2] = {"capture"};
 	char *where = xasprintf("in domain '%s'", d->name);
 	uint64_t seen = 0;
 
+	memcpy(keys + 1, lab__impair_keys, sizeof(lab__impair_keys));
 	MAP_EACH(n, p)
 	{
 		int k = lab__y_key(y, p, keys, where, &seen);
 		const yaml_node_t *v = lab__y_node(y, p->value);
-		const char *s;
 
 		if (k < 0 || v == NULL)
 			continue;
-		if (k == 0) {
+		if (k == 0)
 			boolean(y, v, "capture", &d->capture);
-		} else if (k == 1) {
-			lab__y_duration(y, v, "delay", 1, &d->impair.delay_ms);
-		} else if (k == 2) {
-			lab__y_duration(y, v, "jitter", 1, &d->impair.jitter_ms);
-		} else if (k == 3 && (s = lab__y_scalar(y, v, "loss")) != NULL) {
-			if (!lab__parse_percent(s, &d->impair.loss_pct))
-				lab__y_report(y, LAB_E_TYPE, v, NULL,
-				              "loss '%s' is not a percentage like 1%% or 0.5", s);
-		} else if (k == 4 && (s = lab__y_scalar(y, v, "rate")) != NULL) {
-			if (!lab__parse_rate(s, &d->impair.rate_bps))
-				lab__y_report(y, LAB_E_TYPE, v, NULL,
-				              "rate '%s' is not a bit rate like 10mbit or 512kbit",
-				              s);
-		}
+		else
+			lab__y_impair_key(y, k - 1, v, &d->impair);
 	}
+	free(where);
+	where = xasprintf("domain '%s'", d->name);
+	lab__y_impair_check(y, n, where, &d->impair);
 	free(where);
 }
 

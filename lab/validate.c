@@ -179,18 +179,6 @@ lab__finish_model(struct lab__ctx *c)
 			               lab->hosts[i].name, lab->hosts[i].num_terms);
 	}
 	build_domains(c);
-	for (size_t i = 0; i < lab->n_domains; i++) {
-		const struct lab_domain *d = &lab->domains[i];
-		const struct lab_impair *im = &d->impair;
-
-		/* Parsed so that labs written for them load; the hub does not
-		 * apply them yet, and a lab must not believe it does. */
-		if (im->delay_ms || im->jitter_ms || im->loss_pct != 0 || im->rate_bps)
-			lab__report_at(c, LAB_W_UNSUPPORTED, &d->origin, NULL,
-			               "domain '%s': delay, jitter, loss and rate are not applied "
-			               "yet; frames cross it unimpaired",
-			               d->name);
-	}
 	check_macs(c);
 	resolve_deps(c);
 	lab__find_cycles(c);

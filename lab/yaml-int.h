@@ -42,4 +42,13 @@ int lab__y_key(struct lab__yaml *y, const yaml_node_pair_t *pair, const char *co
 /* The node must be a mapping; false after reporting. */
 bool lab__y_is_map(struct lab__yaml *y, const yaml_node_t *n, const char *what);
 
+/* yaml-impair.c: the impairment keys, in lab__y_impair_key's numbering. */
+#define LAB_IMPAIR_NKEYS 13
+extern const char *const lab__impair_keys[LAB_IMPAIR_NKEYS + 1];
+/* Sets impairment key k (an index in lab__impair_keys) from v, or reports. */
+void lab__y_impair_key(struct lab__yaml *y, int k, const yaml_node_t *v, struct lab_impair *im);
+/* Reports broken rules between keys at n ("domain 'B'" is whose). */
+void lab__y_impair_check(struct lab__yaml *y, const yaml_node_t *n, const char *whose,
+                         const struct lab_impair *im);
+
 #endif

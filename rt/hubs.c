@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,10 +44,63 @@ rt_argv_print(FILE *f, char *const argv[])
 	fputc('\n', f);
 }
 
+/* Appends ",key=value" to *spec (or starts it). */
+static void __attribute__((format(printf, 2, 3))) spec_add(char **spec, const char *fmt, ...)
+{
+	char *item, *s;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&item, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	s = *spec == NULL ? xstrdup(item) : xasprintf("%s,%s", *spec, item);
+	free(item);
+	free(*spec);
+	*spec = s;
+}
+
+/* The hub's --impair SPEC (hub(8)) for a domain's impairments, or NULL if none:
+ * only keys that are set, percentages with the hub's 4 decimals. */
+static char *
+rt_hub_impair_spec(const struct lab_impair *im)
+{
+	char *spec = NULL;
+
+	if (!lab_impair_active(im))
+		return NULL;
+	if (im->delay_ms != 0)
+		spec_add(&spec, "delay=%ums", im->delay_ms);
+	if (im->jitter_ms != 0)
+		spec_add(&spec, "jitter=%ums", im->jitter_ms);
+	if (im->normal)
+		spec_add(&spec, "distribution=normal");
+	if (im->loss_pct != 0)
+		spec_add(&spec, "loss=%.4f%%", im->loss_pct);
+	if (im->gilbert)
+		spec_add(&spec, "loss_model=gilbert,burst=%u", im->burst);
+	if (im->rate_bps != 0)
+		spec_add(&spec, "rate=%llubit", (unsigned long long)im->rate_bps);
+	if (im->queue != 0)
+		spec_add(&spec, "queue=%u", im->queue);
+	if (im->duplicate_pct != 0)
+		spec_add(&spec, "duplicate=%.4f%%", im->duplicate_pct);
+	if (im->corrupt_pct != 0)
+		spec_add(&spec, "corrupt=%.4f%%", im->corrupt_pct);
+	if (im->reorder_pct != 0)
+		spec_add(&spec, "reorder=%.4f%%", im->reorder_pct);
+	if (im->mtu != 0)
+		spec_add(&spec, "mtu=%u", im->mtu);
+	if (im->has_seed)
+		spec_add(&spec, "seed=%llu", (unsigned long long)im->seed);
+	return spec;
+}
+
 char **
 rt_hub_argv(const struct rt_inst *in, const struct lab_domain *d, const char *hubbin)
 {
-	char **argv = xcalloc(10, sizeof(*argv));
+	char **argv = xcalloc(12, sizeof(*argv));
+	char *spec = rt_hub_impair_spec(&d->impair);
 	size_t n = 0;
 	char *pf = rt_hub_pidfile(in, d->name);
 
@@ -57,6 +111,10 @@ rt_hub_argv(const struct rt_inst *in, const struct lab_domain *d, const char *hu
 	if (d->capture) {
 		argv[n++] = xstrdup("--pcap");
 		argv[n++] = rt_wd_path(in, "%s.pcap", d->name);
+	}
+	if (spec != NULL) {
+		argv[n++] = xstrdup("--impair");
+		argv[n++] = spec;
 	}
 	argv[n++] = rt_hub_dir(in, d->name);
 	argv[n] = NULL;

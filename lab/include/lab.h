@@ -110,13 +110,27 @@ struct lab_host {
 	struct lab_origin origin;
 };
 
-/* Per-domain link impairments, applied by the hub (later issues). 0 = none. */
+/* Link impairments of a domain, applied by its hub to the frames towards
+ * every interface (lab.yaml(5), hub(8)). 0 / false = none. */
 struct lab_impair {
 	unsigned int delay_ms;
 	unsigned int jitter_ms;
+	bool normal; /* distribution: normal (mean delay, deviation jitter); else uniform */
 	double loss_pct;
+	bool gilbert;       /* loss_model: gilbert (bursts); else random */
+	unsigned int burst; /* gilbert: mean frames lost in a row */
 	uint64_t rate_bps;
+	unsigned int queue; /* frames the rate bottleneck holds; 0: the hub's default */
+	double duplicate_pct;
+	double corrupt_pct;
+	double reorder_pct;
+	unsigned int mtu; /* largest payload after the Ethernet header; 0: none */
+	bool has_seed;
+	uint64_t seed;
 };
+
+/* Does im change anything? */
+bool lab_impair_active(const struct lab_impair *im);
 
 /* One collision domain: one hub. */
 struct lab_domain {

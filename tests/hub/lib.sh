@@ -167,3 +167,30 @@ event_wait() {
 stats() {
 	"$HUB" --stats "$D" || fail "hub --stats failed"
 }
+
+# measured NAME FIELD: a field of the "received ..." line of a client that
+# ran "measure" (kept in $T/NAME.out by finish).
+measured() {
+	local v
+	v=$(awk -v f="$2" '$1 == "received" { for (i = 1; i < NF; i++) if ($i == f) print $(i + 1) }' \
+		"$T/$1.out")
+	[ -n "$v" ] || fail "$1 measured no $2: $(cat "$T/$1.out")"
+	echo "$v"
+}
+
+# transfer NAME SIZE N GAP_US [IDLE_MS]: client NAME measures N stamped frames
+# that a second client sends every GAP_US; both finish before it returns.
+# The sender stays connected until the receiver is done: the hub may drop
+# frames of a client that leaves at once, before it reads them.
+transfer() {
+	local name=$1
+	client "$name" -i 2 "vde:$D" ready measure "$3" "${5:-1000}"
+	client "${name}_tx" -i 1 "vde:$D" ready stamp "$2" "$3" "$4" wait-stdin
+	finish "$name"
+	finish "${name}_tx"
+}
+
+# counter NAME: one of the hub's totals.
+counter() {
+	stats | jq -r ".totals.$1"
+}

@@ -15,6 +15,12 @@
  *   recv-until-marker  receive until another client's marker; print
  *                   "frame LEN FROM-ID SEQ ok|corrupt" per frame
  *   wait-stdin      block until stdin reaches EOF (keeps the port open)
+ *   stamp SIZE N GAP_US  send N timestamped frames of SIZE (>= 30) bytes, one
+ *                   every GAP_US on an absolute schedule (0: back to back)
+ *   measure N IDLE_MS  receive until N stamped frames came or none for
+ *                   IDLE_MS; print "received R corrupt C dups D reordered O
+ *                   gaps G median_us M p10_us A p90_us B bytes Y span_us S"
+ *                   (one-way latency; span from first to last frame)
  *
  *   vdeclient badreq KIND CTL
  *
@@ -45,6 +51,8 @@
 #define BUFSZ      (VDE_ETHBUFSIZE + 16)
 #define ETH_TEST   0x88b5
 #define ETH_MARKER 0x88b6
+#define ETH_STAMP  0x88b7
+#define STAMP_MAX  (1U << 20)
 
 enum transport { T_VDE, T_PLUG, T_DAEMON };
 
@@ -265,6 +273,125 @@ report_frame(const unsigned char *buf, size_t len)
 	return 0;
 }
 
+/* Nanoseconds on the monotonic clock (shared by all processes). */
+static uint64_t
+now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+}
+
+/* FNV-1a: any flipped bit changes it. */
+static uint32_t
+fnv(const unsigned char *p, size_t len)
+{
+	uint32_t h = 2166136261U;
+
+	while (len-- > 0)
+		h = (h ^ *p++) * 16777619U;
+	return h;
+}
+
+/* Sends n stamped frames: header, seq at 14, send time at 18, pattern, FNV
+ * of everything before the last 4 bytes in them. */
+static void
+stamp(size_t size, unsigned long n, unsigned long gap_us)
+{
+	static unsigned char buf[BUFSZ];
+	uint64_t t0 = now_ns();
+
+	for (unsigned long k = 0; k < n; k++) {
+		uint64_t at = t0 + (uint64_t)k * gap_us * 1000, t;
+		uint32_t h;
+
+		if (gap_us > 0) {
+			struct timespec ts = {(time_t)(at / 1000000000ULL),
+			                      (long)(at % 1000000000ULL)};
+
+			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+				;
+		}
+		make_frame(buf, size, ETH_STAMP);
+		t = now_ns();
+		memcpy(buf + 18, &t, 8);
+		h = fnv(buf, size - 4);
+		memcpy(buf + size - 4, &h, 4);
+		send_frame(buf, size);
+	}
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Receives stamped frames and prints what arrived and how late. */
+static void
+measure(unsigned long want, int idle_ms)
+{
+	static unsigned char buf[BUFSZ], seen[STAMP_MAX];
+	uint64_t *lat = calloc(want * 2 + 1, sizeof(*lat)), first = 0, last = 0, bytes = 0;
+	unsigned long got = 0, corrupt = 0, dups = 0, reordered = 0, nlat = 0, gaps = 0;
+	uint32_t maxseq = 0, s, h;
+	struct pollfd pfd = {.events = POLLIN};
+
+	pfd.fd = tr == T_VDE ? vde_datafd(conn) : tr == T_PLUG ? plug_out : dfd;
+	while (got < want) {
+		ssize_t n;
+		uint64_t t;
+
+		if (poll(&pfd, 1, got + corrupt == 0 ? timeout_ms : idle_ms) != 1)
+			break;
+		if ((n = recv_frame(buf, sizeof(buf), timeout_ms)) < 0)
+			die("recv: %s", strerror(errno));
+		t = now_ns();
+		if (first == 0)
+			first = t;
+		last = t;
+		bytes += (uint64_t)n;
+		if (n >= 30)
+			memcpy(&h, buf + n - 4, 4);
+		if (n < 30 || buf[12] != (ETH_STAMP >> 8) || buf[13] != (ETH_STAMP & 0xff) ||
+		    fnv(buf, (size_t)n - 4) != h) {
+			corrupt++;
+			continue;
+		}
+		s = ((uint32_t)buf[14] << 24) | ((uint32_t)buf[15] << 16) |
+		    ((uint32_t)buf[16] << 8) | buf[17];
+		if (s >= STAMP_MAX || seen[s]) {
+			dups++;
+			continue;
+		}
+		seen[s] = 1;
+		if (got > 0 && s < maxseq)
+			reordered++;
+		if (s > maxseq)
+			maxseq = s;
+		memcpy(&t, buf + 18, 8);
+		lat[nlat++] = (last - t) / 1000;
+		got++;
+	}
+	/* Runs of missing frames before the last one seen: losses in a row. */
+	for (s = 0; s < maxseq; s++) {
+		if (!seen[s] && (s == 0 || seen[s - 1]))
+			gaps++;
+	}
+	qsort(lat, nlat, sizeof(*lat), cmp_u64);
+	printf("received %lu corrupt %lu dups %lu reordered %lu gaps %lu median_us %llu p10_us "
+	       "%llu "
+	       "p90_us %llu bytes %llu span_us %llu\n",
+	       got, corrupt, dups, reordered, gaps, nlat ? (unsigned long long)lat[nlat / 2] : 0ULL,
+	       nlat ? (unsigned long long)lat[nlat / 10] : 0ULL,
+	       nlat ? (unsigned long long)lat[nlat * 9 / 10] : 0ULL, (unsigned long long)bytes,
+	       (unsigned long long)((last - first) / 1000));
+	free(lat);
+}
+
 /* Sends one malformed request and tells whether the hub rejected it. */
 static int
 bad_request(const char *kind, const char *ctl)
@@ -416,6 +543,16 @@ main(int argc, char **argv)
 			if (n < 0)
 				die("recv: %s", strerror(errno));
 			printf("marker\n");
+		} else if (strcmp(argv[i], "stamp") == 0 && i + 3 < argc) {
+			size_t size = strtoul(argv[i + 1], NULL, 10);
+
+			if (size < 30 || size > VDE_ETHBUFSIZE)
+				die("stamp: size must be 30 to %d", VDE_ETHBUFSIZE);
+			stamp(size, strtoul(argv[i + 2], NULL, 10), strtoul(argv[i + 3], NULL, 10));
+			i += 3;
+		} else if (strcmp(argv[i], "measure") == 0 && i + 2 < argc) {
+			measure(strtoul(argv[i + 1], NULL, 10), atoi(argv[i + 2]));
+			i += 2;
 		} else if (strcmp(argv[i], "wait-stdin") == 0) {
 			while (read(0, buf, sizeof(buf)) > 0)
 				;

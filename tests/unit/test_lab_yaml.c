@@ -152,6 +152,40 @@ yaml_domain_impairments_are_parsed(void **state)
 	assert_int_equal(d->impair.jitter_ms, 5);
 	assert_true(d->impair.loss_pct > 1.49 && d->impair.loss_pct < 1.51);
 	assert_true(d->impair.rate_bps == 10000000ULL);
+	assert_false(d->impair.normal);
+}
+
+/* Every impairment key is read, and rules between keys are errors at the domain. */
+static void
+yaml_domain_impairment_keys_and_rules(void **state)
+{
+	const struct lab_domain *d;
+
+	lt_write(state, "lab.yaml",
+	         "hosts: { a: [W] }\n"
+	         "domains:\n  W: { delay: 20ms, jitter: 5ms, distribution: normal, loss: 10%, "
+	         "loss_model: gilbert, burst: 4, rate: 1mbit, queue: 30, duplicate: 1%, "
+	         "corrupt: 0.5, reorder: 25%, mtu: 1400, seed: 9 }\n");
+	LT_LOAD_OK(state);
+	d = lab_domain_find(LT_LAB(state), "W");
+	assert_true(d->impair.normal && d->impair.gilbert);
+	assert_int_equal(d->impair.burst, 4);
+	assert_int_equal(d->impair.queue, 30);
+	assert_int_equal(d->impair.mtu, 1400);
+	assert_true(d->impair.has_seed && d->impair.seed == 9);
+	assert_true(d->impair.reorder_pct > 24.9 && d->impair.corrupt_pct < 0.51);
+	assert_true(lab_impair_active(&d->impair));
+
+	lt_write(state, "lab.yaml",
+	         "hosts: { a: [W] }\n"
+	         "domains:\n  W: { reorder: 5%, mtu: 20 }\n");
+	LT_LOAD_FAILS(state);
+	LT_EXPECT(state, LAB_E_TYPE, 3, "mtu must be a number of bytes from 68 to 9220");
+	lt_write(state, "lab.yaml",
+	         "hosts: { a: [W] }\n"
+	         "domains:\n  W: { reorder: 5% }\n");
+	LT_LOAD_FAILS(state);
+	LT_EXPECT(state, LAB_E_TYPE, 3, "domain 'W': reorder needs a delay");
 }
 
 /* tests:, setup: and teardown: become the model's tests and suite steps. */
@@ -474,6 +508,7 @@ main(void)
 	        T(yaml_boot_settings_default_off_and_can_be_set),
 	        T(yaml_num_terms_above_one_is_warned),
 	        T(yaml_domain_impairments_are_parsed),
+	        T(yaml_domain_impairment_keys_and_rules),
 	        T(yaml_tests_and_suite_steps_are_parsed),
 	        T(yaml_unknown_key_names_file_line_column_and_the_close_key),
 	        T(yaml_unknown_key_without_a_close_match_has_no_hint),
