@@ -200,19 +200,32 @@ rt_guest_prepare(const struct rt_inst *in, const struct lab_host *h, char **err)
 	return rc;
 }
 
-int
-rt_guest_spawn(const struct rt_inst *in, const struct lab_host *h, char *const argv[], pid_t *pid,
-               char **err)
+char **
+rt_guest_window_argv(const struct rt_inst *in, const struct lab_host *h, char *const argv[],
+                     bool fresh)
 {
 	char *sock = rt_tmux_sock(in), *conf = rt_host_path(in, "tmux.conf");
 	char *log = rt_wd_path(in, "%s.console.log", h->name);
+	char **full = rt_tmux_window_argv(sock, conf, h->name, argv, log, fresh);
+
+	free(sock);
+	free(conf);
+	free(log);
+	return full;
+}
+
+int
+rt_guest_spawn(const struct rt_inst *in, const struct lab_host *h, char *const tmux_argv[],
+               pid_t *pid, char **err)
+{
+	char *sock = rt_tmux_sock(in), *conf = rt_host_path(in, "tmux.conf");
 	char *pf = rt_guest_pidfile(in, h->name);
 	int rc = 0;
 
 	/* Written afresh each time: what the server reads is only ever what we wrote. */
 	rc = rt_tmux_write_conf(conf, err);
 	if (rc == 0)
-		rc = rt_tmux_open_window(sock, conf, h->name, argv, log, pid, err);
+		rc = rt_tmux_run_window(tmux_argv, h->name, pid, err);
 	if (rc == 0)
 		rc = rt_pidfile_write(pf, *pid, in->dir, err);
 	if (rc == 0) {
@@ -229,7 +242,6 @@ rt_guest_spawn(const struct rt_inst *in, const struct lab_host *h, char *const a
 	}
 	free(sock);
 	free(conf);
-	free(log);
 	free(pf);
 	return rc;
 }

@@ -133,9 +133,9 @@ rt_hub_running(const struct rt_inst *in, const char *domain)
 }
 
 int
-rt_hub_start(const struct rt_inst *in, const struct lab_domain *d, const char *hubbin, char **err)
+rt_hub_launch(const struct rt_inst *in, const struct lab_domain *d, char *const argv[], char **err)
 {
-	char *pf, *daemon_pf, *dir, **argv;
+	char *pf, *daemon_pf, *dir;
 	FILE *f = NULL;
 	int pid = 0, rc;
 
@@ -144,7 +144,6 @@ rt_hub_start(const struct rt_inst *in, const struct lab_domain *d, const char *h
 	pf = rt_hub_pidfile(in, d->name);
 	daemon_pf = xasprintf("%s.daemon", pf);
 	dir = rt_hub_dir(in, d->name);
-	argv = rt_hub_argv(in, d, hubbin);
 	unlink(pf);
 	unlink(daemon_pf);
 	rc = rt_run(argv, NULL, err);
@@ -158,7 +157,6 @@ rt_hub_start(const struct rt_inst *in, const struct lab_domain *d, const char *h
 	}
 	if (f != NULL)
 		fclose(f);
-	argv_free(argv);
 	free(pf);
 	free(daemon_pf);
 	free(dir);

@@ -15,9 +15,12 @@ struct rt_inst;
 
 /* argv of the hub command for domain d (NULL-terminated; free with argv_free). */
 char **rt_hub_argv(const struct rt_inst *in, const struct lab_domain *d, const char *hubbin);
-/* Start the hub of d unless it runs; returns 1 if started, 0 if it was running. */
-int rt_hub_start(const struct rt_inst *in, const struct lab_domain *d, const char *hubbin,
-                 char **err);
+/*
+ * Start the hub of domain d by argv (rt_hub_argv) unless it runs: 1 started,
+ * 0 already running, -1 with *err.
+ */
+int rt_hub_launch(const struct rt_inst *in, const struct lab_domain *d, char *const argv[],
+                  char **err);
 /* Stop the hub of domain if it is ours (SIGTERM, bounded wait, SIGKILL); clean its files. */
 void rt_hub_stop(const struct rt_inst *in, const char *domain);
 /* The same for n domains at once: one shared bounded wait, not one per hub. */

@@ -28,6 +28,7 @@
 #include "lab.h"
 #include "locate.h"
 #include "mconsole.h"
+#include "plan.h"
 #include "proc.h"
 #include "record.h"
 #include "rt.h"
@@ -63,6 +64,7 @@ struct run {
 	bool *sel;
 	bool *ready; /* per host: counts as ready for its dependents */
 	struct boot *boots;
+	struct rt_plan plan; /* what this run starts, in order (plan.h) */
 	unsigned int active, max;
 	bool aborting;
 	int lockfd;   /* RUNDIR/ID, for rt_inst_relock; -1 before it exists */
@@ -236,24 +238,38 @@ guest_notified(struct rt_notify *n, int type, const char *data)
 	}
 }
 
-/* Launch host i: prepare, open its window, start watching it. */
+/* Launch the guest of step s: prepare, open its window, start watching it. */
 static void
-launch(struct run *r, size_t i)
+launch(struct run *r, struct rt_step *s)
 {
+	size_t i = s->index;
 	const struct lab_host *h = &r->lab->hosts[i];
 	struct rt_inst *in = &r->res->inst;
 	struct rt_host_result *hr = &r->res->hosts[i];
 	struct boot *b = &r->boots[i];
-	char *err = NULL, **argv = NULL, *np;
+	char *err = NULL, *np, *sock;
 	pid_t pid = 0;
+	bool fresh;
 
 	b->run = r;
 	b->idx = i;
 	b->t0 = uv_hrtime();
 	hr->state = RT_H_BOOTING;
-	if (rt_guest_prepare(in, h, &err) < 0 || watch_marker(r, b, h->name, &err) < 0 ||
-	    (argv = rt_guest_argv(in, h, r->images[i], &r->env, &err)) == NULL)
+	if (rt_guest_prepare(in, h, &err) < 0 || watch_marker(r, b, h->name, &err) < 0)
 		goto fail;
+	/*
+	 * The plan opened the server with its first window; should the server
+	 * have gone or come meanwhile (lclean, another lstart), the window is
+	 * opened the other way, and the plan's command says what ran.
+	 */
+	sock = rt_tmux_sock(in);
+	fresh = !rt_tmux_alive(sock);
+	free(sock);
+	if (fresh != s->new_server) {
+		argv_free(s->argv);
+		s->argv = rt_guest_window_argv(in, h, s->inner, fresh);
+		s->new_server = fresh;
+	}
 	np = rt_notify_path(in, h->name);
 	b->notify.data = b;
 	b->notify.closed = notify_closed;
@@ -264,19 +280,17 @@ launch(struct run *r, size_t i)
 	free(np);
 	b->watching = true;
 	r->active++;
-	if (rt_guest_spawn(in, h, argv, &pid, &err) < 0) {
+	if (rt_guest_spawn(in, h, s->argv, &pid, &err) < 0) {
 		/* Only the notify socket is open: closing it frees the slot. */
 		b->open = 1;
 		hr->state = RT_H_FAILED;
 		hr->detail = err;
 		progress(r, "%s: failed: %s", h->name, err);
 		rt_notify_close(&b->notify);
-		argv_free(argv);
 		if (r->o->abort_on_failure)
 			r->aborting = true;
 		return;
 	}
-	argv_free(argv);
 	hr->pid = pid;
 	b->open = 3;
 	b->exitpoll.data = b;
@@ -295,12 +309,24 @@ launch(struct run *r, size_t i)
 		rt_guest_open_terminal(in, h->name);
 	return;
 fail:
-	argv_free(argv);
 	hr->state = RT_H_FAILED;
 	hr->detail = err;
 	progress(r, "%s: failed: %s", h->name, err);
 	if (r->o->abort_on_failure)
 		r->aborting = true;
+}
+
+/* Has every step s waits for been done? Hubs are, before any guest starts. */
+static bool
+step_may_start(const struct run *r, const struct rt_step *s)
+{
+	for (size_t k = 0; k < s->n_after; k++) {
+		const struct rt_step *a = &r->plan.steps[s->after[k]];
+
+		if (a->kind == RT_STEP_GUEST && !r->ready[a->index])
+			return false;
+	}
+	return true;
 }
 
 /* Start whatever may start now; when nothing runs and nothing can, finish. */
@@ -314,17 +340,19 @@ pump(struct run *r)
 		for (size_t i = 0; i < lab->n_hosts; i++)
 			verdict(&r->boots[i], RT_H_NOT_STARTED,
 			        xstrdup("stopped by --abort-on-failure"));
-	for (size_t i = 0; i < lab->n_hosts && !r->aborting && !r->cleaned && r->active < r->max;
-	     i++) {
-		if (!r->sel[i] || r->res->hosts[i].state != RT_H_PENDING ||
-		    !lab_host_can_start(lab, i, r->ready))
+	for (size_t k = 0; k < r->plan.n_steps && !r->aborting && !r->cleaned && r->active < r->max;
+	     k++) {
+		struct rt_step *s = &r->plan.steps[k];
+
+		if (s->kind != RT_STEP_GUEST || r->res->hosts[s->index].state != RT_H_PENDING ||
+		    !step_may_start(r, s))
 			continue;
 		/* Launch and pid file under the lock: lclean sees both or neither. */
 		if (!locked && !(locked = rt_inst_relock(&r->res->inst, r->lockfd, LOCK_SH))) {
 			r->cleaned = true;
 			break;
 		}
-		launch(r, i);
+		launch(r, s);
 	}
 	if (locked)
 		flock(r->lockfd, LOCK_UN);
@@ -423,80 +451,59 @@ preflight(struct run *r, char **err)
 	return 0;
 }
 
-/* Print what lstart would run, without running it. */
+/* Compute the plan of this run from the lab and what runs already. */
 static int
-dry_run(struct run *r, char **err)
+make_plan(struct run *r, char **err)
 {
 	const struct lab *lab = r->lab;
 	struct rt_inst *in = &r->res->inst;
-	char *sock = rt_tmux_sock(in), *hub, *conf = rt_host_path(in, "tmux.conf");
-	unsigned int *wave = NULL;
-	int nw;
+	bool *boot = xcalloc(lab->n_hosts, sizeof(*boot)),
+	     *hub_running = xcalloc(lab->n_domains, sizeof(*hub_running));
+	char *hub = rt_locate_hub(err), *sock = rt_tmux_sock(in);
+	int rc = -1;
 
-	if ((hub = rt_locate_hub(err)) == NULL)
-		goto out;
-	for (size_t d = 0; d < lab->n_domains; d++) {
-		bool used = false;
-
-		for (size_t i = 0; i < lab->n_hosts && !used; i++)
-			for (size_t k = 0; r->sel[i] && k < lab->hosts[i].n_ifaces; k++)
-				used |= strcmp(lab->hosts[i].ifaces[k].domain,
-				               lab->domains[d].name) == 0;
-		if (used) {
-			char **argv = rt_hub_argv(in, &lab->domains[d], hub);
-
-			rt_argv_print(stdout, argv);
-			argv_free(argv);
-		}
+	if (hub != NULL) {
+		for (size_t i = 0; i < lab->n_hosts; i++)
+			boot[i] = r->sel[i] && r->res->hosts[i].state == RT_H_PENDING;
+		for (size_t d = 0; d < lab->n_domains; d++)
+			hub_running[d] = rt_hub_running(in, lab->domains[d].name);
+		struct rt_plan_input pi = {
+		        .lab = lab,
+		        .in = in,
+		        .boot = boot,
+		        .running = r->ready,
+		        .images = r->images,
+		        .env = &r->env,
+		        .hubbin = hub,
+		        .hub_running = hub_running,
+		        .tmux_running = rt_tmux_alive(sock),
+		};
+		rc = rt_plan_make(&pi, &r->plan, err);
 	}
-	nw = lab_waves(lab, &wave);
-	for (int w = 0; w < nw; w++)
-		for (size_t i = 0; i < lab->n_hosts; i++) {
-			char **argv;
-
-			if (!r->sel[i] || wave[i] != (unsigned int)w ||
-			    r->res->hosts[i].state != RT_H_PENDING)
-				continue;
-			if ((argv = rt_guest_argv(in, &lab->hosts[i], r->images[i], &r->env,
-			                          err)) == NULL)
-				goto out;
-			printf("tmux -S %s -f %s new-window -d -n %s -- ", sock, conf,
-			       lab->hosts[i].name);
-			rt_argv_print(stdout, argv);
-			argv_free(argv);
-		}
-out:
-	free(wave);
+	free(boot);
+	free(hub_running);
 	free(hub);
 	free(sock);
-	free(conf);
-	return *err != NULL ? -1 : 0;
+	return rc;
 }
 
-/* Start the hubs of every domain a host to boot uses. */
+/* Start the hubs of the plan. */
 static int
 start_hubs(struct run *r, char **err)
 {
-	const struct lab *lab = r->lab;
-	char *hub = rt_locate_hub(err);
-	int rc = 0;
+	for (size_t k = 0; k < r->plan.n_steps; k++) {
+		const struct rt_step *s = &r->plan.steps[k];
+		int rc;
 
-	if (hub == NULL)
-		return -1;
-	for (size_t d = 0; d < lab->n_domains && rc == 0; d++) {
-		bool used = false;
-
-		for (size_t i = 0; i < lab->n_hosts && !used; i++)
-			for (size_t k = 0; r->sel[i] && k < lab->hosts[i].n_ifaces; k++)
-				used |= strcmp(lab->hosts[i].ifaces[k].domain,
-				               lab->domains[d].name) == 0;
-		if (used && (rc = rt_hub_start(&r->res->inst, &lab->domains[d], hub, err)) > 0)
-			progress(r, "hub %s: started", lab->domains[d].name);
+		if (s->kind != RT_STEP_HUB)
+			continue;
+		if ((rc = rt_hub_launch(&r->res->inst, &r->lab->domains[s->index], s->argv, err)) <
+		    0)
+			return -1;
 		if (rc > 0)
-			rc = 0;
+			progress(r, "hub %s: started", s->name);
 	}
-	free(hub);
-	return rc;
+	return 0;
 }
 
 /* Free the run's own arrays. */
@@ -509,6 +516,7 @@ run_free(struct run *r)
 	free(r->sel);
 	free(r->ready);
 	free(r->boots);
+	rt_plan_free(&r->plan);
 	free((char *)r->env.launcher);
 	free((char *)r->env.kernel);
 }
@@ -561,8 +569,11 @@ rt_lab_start(const struct lab *lab, const struct rt_start_opts *o, const struct 
 	                      : rt_default_parallel(lab->default_memory_mb ? lab->default_memory_mb
 	                                                                   : LAB_MEM_DEFAULT_MB);
 	res->parallel = r.max;
+	if (make_plan(&r, err) < 0)
+		goto out;
 	if (o->dry_run) {
-		rc = dry_run(&r, err);
+		rt_plan_print(stdout, &r.plan);
+		rc = 0;
 		goto out;
 	}
 	if (rt_inst_create(in, err) < 0)

@@ -92,9 +92,9 @@ rt_tmux_window_names(const char *sock)
 	return out;
 }
 
-int
-rt_tmux_open_window(const char *sock, const char *conf, const char *name, char *const argv[],
-                    const char *logpath, pid_t *pid, char **err)
+char **
+rt_tmux_window_argv(const char *sock, const char *conf, const char *name, char *const argv[],
+                    const char *logpath, bool fresh)
 {
 	/*
 	 * The log is in hostwd, where a guest can plant a symlink or a FIFO in
@@ -104,64 +104,67 @@ rt_tmux_open_window(const char *sock, const char *conf, const char *name, char *
 	 * lags the console by up to 511 bytes until the guest ends.
 	 */
 	char *pipe_cmd = xstrdup("exec dd status=none bs=65536 conv=notrunc "
-	                         "oflag=append,nofollow,nonblock of="),
-	     *t = target(name), *out = NULL;
+	                         "oflag=append,nofollow,nonblock of=");
 	size_t n = 0, nargv = 0;
-	bool fresh = !rt_tmux_alive(sock);
-	int rc;
 
 	while (argv[nargv] != NULL)
 		nargv++;
-	const char **full = xcalloc(nargv + 32, sizeof(*full));
+	char **full = xcalloc(nargv + 32, sizeof(*full));
 
 	rt_shell_quote(&pipe_cmd, logpath);
-	full[n++] = "tmux";
-	full[n++] = "-S";
-	full[n++] = sock;
+	full[n++] = xstrdup("tmux");
+	full[n++] = xstrdup("-S");
+	full[n++] = xstrdup(sock);
 	if (fresh) {
-		full[n++] = "-f";
-		full[n++] = conf;
-		full[n++] = "new-session";
-		full[n++] = "-d";
-		full[n++] = "-s";
-		full[n++] = RT_TMUX_SESSION;
-		full[n++] = "-x";
-		full[n++] = "200";
-		full[n++] = "-y";
-		full[n++] = "50";
+		/* The first window starts the server with our configuration. */
+		full[n++] = xstrdup("-f");
+		full[n++] = xstrdup(conf);
+		full[n++] = xstrdup("new-session");
+		full[n++] = xstrdup("-d");
+		full[n++] = xstrdup("-s");
+		full[n++] = xstrdup(RT_TMUX_SESSION);
+		full[n++] = xstrdup("-x");
+		full[n++] = xstrdup("200");
+		full[n++] = xstrdup("-y");
+		full[n++] = xstrdup("50");
 	} else {
-		full[n++] = "new-window";
-		full[n++] = "-d";
-		full[n++] = "-t";
-		full[n++] = "=" RT_TMUX_SESSION ":";
+		full[n++] = xstrdup("new-window");
+		full[n++] = xstrdup("-d");
+		full[n++] = xstrdup("-t");
+		full[n++] = xstrdup("=" RT_TMUX_SESSION ":");
 	}
-	full[n++] = "-n";
-	full[n++] = name;
-	full[n++] = "-P";
-	full[n++] = "-F";
-	full[n++] = "#{pane_pid}";
-	full[n++] = "--";
+	full[n++] = xstrdup("-n");
+	full[n++] = xstrdup(name);
+	full[n++] = xstrdup("-P");
+	full[n++] = xstrdup("-F");
+	full[n++] = xstrdup("#{pane_pid}");
+	full[n++] = xstrdup("--");
 	for (size_t i = 0; i < nargv; i++)
-		full[n++] = argv[i];
+		full[n++] = xstrdup(argv[i]);
 	/*
 	 * Queued in the same client, pipe-pane runs before the server reads
 	 * the new pane's first output, so the log misses nothing.
 	 */
-	full[n++] = ";";
-	full[n++] = "pipe-pane";
-	full[n++] = "-t";
-	full[n++] = t;
+	full[n++] = xstrdup(";");
+	full[n++] = xstrdup("pipe-pane");
+	full[n++] = xstrdup("-t");
+	full[n++] = target(name);
 	full[n++] = pipe_cmd;
 	full[n] = NULL;
-	rc = rt_run((char *const *)full, &out, err);
+	return full;
+}
+
+int
+rt_tmux_run_window(char *const tmux_argv[], const char *name, pid_t *pid, char **err)
+{
+	char *out = NULL;
+	int rc = rt_run(tmux_argv, &out, err);
+
 	if (rc == 0 && (*pid = atoi(out)) <= 0)
 		rc = rt_fail(err, "tmux did not report the pid of %s", name);
 	else if (rc != 0)
 		rt_wrap(err, "tmux");
-	free(full);
 	free(out);
-	free(t);
-	free(pipe_cmd);
 	return rc == 0 ? 0 : -1;
 }
 

@@ -15,12 +15,14 @@
 pid_t rt_tmux_server_pid(const char *sock);
 
 /*
- * Open window NAME running argv, its output also appended to logpath, and
- * return the pid of the pane's process. conf is the server's config file
- * (written by the caller), used when this starts the server.
+ * The tmux command that opens window NAME running argv, its output also
+ * appended to logpath: new-session starting the server with conf when fresh
+ * (no server yet), else new-window. NULL-terminated; argv_free it.
  */
-int rt_tmux_open_window(const char *sock, const char *conf, const char *name, char *const argv[],
-                        const char *logpath, pid_t *pid, char **err);
+char **rt_tmux_window_argv(const char *sock, const char *conf, const char *name, char *const argv[],
+                           const char *logpath, bool fresh);
+/* Run such a command; *pid gets the pid of the pane's process. */
+int rt_tmux_run_window(char *const tmux_argv[], const char *name, pid_t *pid, char **err);
 /* Kill window NAME if it exists. */
 void rt_tmux_kill_window(const char *sock, const char *name);
 /* Stop the server (its panes' processes get SIGHUP). */

@@ -42,8 +42,11 @@ char **rt_guest_argv(const struct rt_inst *in, const struct lab_host *h, const c
  */
 int rt_guest_prepare(const struct rt_inst *in, const struct lab_host *h, char **err);
 
-/* Open h's tmux window running argv and record its pid file. */
-int rt_guest_spawn(const struct rt_inst *in, const struct lab_host *h, char *const argv[],
+/* The tmux command opening h's window running argv (rt_tmux_window_argv). */
+char **rt_guest_window_argv(const struct rt_inst *in, const struct lab_host *h, char *const argv[],
+                            bool fresh);
+/* Run that command and record h's pid file. */
+int rt_guest_spawn(const struct rt_inst *in, const struct lab_host *h, char *const tmux_argv[],
                    pid_t *pid, char **err);
 
 /* Open a terminal attached to h's window when a graphical session is there. */
