@@ -7,7 +7,7 @@
 # marker for one guest on the default model filesystem with an empty startup
 # file, the same for the floor (same kernel and image, init= a script that
 # only writes the marker: share/guest/floor-init), their ratio, and the host
-# memory (PSS, summed over the guest's host processes) of one idle guest.
+# memory (PSS of each address space of the guest's host processes, once) of one idle guest.
 # Every run boots a fresh COW, as a lab's first lstart does.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -76,14 +76,26 @@ def tree(pid):
     return out
 
 
+def same_vm(a, b):
+    # UML's helper processes are CLONE_VM clones: one address space, several
+    # pids. kcmp(2) (syscall 312 on x86-64, KCMP_VM = 0) tells them apart.
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.syscall(312, a, b, 0, 0, 0) == 0
+
+
 def pss_kib(pid):
     total = 0
+    seen = []
     for q in tree(pid):
+        if any(same_vm(q, s) for s in seen):
+            continue
         try:
             with open("/proc/%d/smaps_rollup" % q) as f:
                 for line in f:
                     if line.startswith("Pss:"):
                         total += int(line.split()[1])
+            seen.append(q)
         except OSError:
             pass
     return total

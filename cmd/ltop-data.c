@@ -23,7 +23,7 @@
 /* One /proc entry: parent, CPU ticks, resident pages. */
 struct pinfo {
 	pid_t pid, ppid;
-	unsigned long long ticks, rss_pages;
+	unsigned long long ticks;
 };
 
 void
@@ -70,7 +70,7 @@ scan_proc(size_t *n)
 	while (d != NULL && (de = readdir(d)) != NULL) {
 		pid_t pid = atoi(de->d_name);
 		char path[64], buf[1024], *p;
-		unsigned long long ut, st, rss;
+		unsigned long long ut, st;
 		int ppid;
 		FILE *f;
 
@@ -84,16 +84,14 @@ scan_proc(size_t *n)
 		/* The command name may hold blanks and parentheses: start after the last ')'. */
 		if (p == NULL || (p = strrchr(buf, ')')) == NULL)
 			continue;
-		if (sscanf(p + 2,
-		           "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d "
-		           "%*d %*d %*u %*u %llu",
-		           &ppid, &ut, &st, &rss) != 4)
+		if (sscanf(p + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ppid,
+		           &ut, &st) != 3)
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 512;
 			v = xrealloc(v, cap * sizeof(*v));
 		}
-		v[(*n)++] = (struct pinfo){pid, ppid, ut + st, rss};
+		v[(*n)++] = (struct pinfo){pid, ppid, ut + st};
 	}
 	if (d != NULL)
 		closedir(d);
@@ -181,12 +179,11 @@ void
 ltop_sample(struct ltop_data *d, const struct rt_inst *in)
 {
 	double now = mono_s(), dt = d->t > 0 ? now - d->t : 0;
-	long tck = sysconf(_SC_CLK_TCK), page_kb = sysconf(_SC_PAGESIZE) / 1024;
+	long tck = sysconf(_SC_CLK_TCK);
 	size_t np = 0;
 	struct pinfo *ps = scan_proc(&np);
 
 	unsigned long long *ticks = xcalloc(d->n_hosts + 1, sizeof(*ticks));
-	unsigned long long *rss = xcalloc(d->n_hosts + 1, sizeof(*rss));
 
 	for (size_t i = 0; i < d->n_hosts; i++)
 		d->hosts[i].state = rt_host_state(in, d->hosts[i].name, &d->hosts[i].pid);
@@ -194,10 +191,8 @@ ltop_sample(struct ltop_data *d, const struct rt_inst *in)
 	for (size_t k = 0; k < np; k++) {
 		long o = owner(d, ps, np, k);
 
-		if (o >= 0) {
+		if (o >= 0)
 			ticks[o] += ps[k].ticks;
-			rss[o] += ps[k].rss_pages;
-		}
 	}
 	for (size_t i = 0; i < d->n_hosts; i++) {
 		struct ltop_host *h = &d->hosts[i];
@@ -213,10 +208,9 @@ ltop_sample(struct ltop_data *d, const struct rt_inst *in)
 		                     ? (double)(ticks[i] - h->ticks) * 100.0 / ((double)tck * dt)
 		                     : 0;
 		h->ticks = ticks[i];
-		h->mem_kb = rss[i] * (unsigned long long)page_kb;
+		h->mem_kb = rt_proc_tree_mem_kb(h->pid);
 	}
 	free(ticks);
-	free(rss);
 	free(ps);
 	for (size_t i = 0; i < d->n_domains; i++) {
 		struct ltop_domain *m = &d->domains[i];

@@ -4,6 +4,7 @@
  * See proc.h for the pid-file format and the identity rule.
  */
 #include <dirent.h>
+#include <linux/kcmp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -274,10 +275,23 @@ descends(pid_t pid, pid_t root)
 	return false;
 }
 
+/*
+ * Do a and b share one address space? UML's helper processes are clones of
+ * the guest with CLONE_VM: separate pids, one memory. kcmp(2) says so
+ * exactly; where it is not allowed, assume they do not (count both).
+ */
+static bool
+same_vm(pid_t a, pid_t b)
+{
+	return syscall(SYS_kcmp, a, b, KCMP_VM, 0, 0) == 0;
+}
+
 unsigned long long
-rt_proc_tree_rss_kb(pid_t root)
+rt_proc_tree_mem_kb(pid_t root)
 {
 	unsigned long long sum = 0;
+	pid_t seen[256];
+	size_t nseen = 0;
 	struct dirent *de;
 	DIR *d;
 
@@ -285,9 +299,18 @@ rt_proc_tree_rss_kb(pid_t root)
 		return 0;
 	while ((de = readdir(d)) != NULL) {
 		pid_t pid = atoi(de->d_name);
+		bool counted = false;
 
-		if (pid > 0 && descends(pid, root))
-			sum += rss_kb(pid);
+		if (pid <= 0 || !descends(pid, root))
+			continue;
+		/* Each address space once: PSS of a process is that of its whole mm. */
+		for (size_t i = 0; i < nseen && !counted; i++)
+			counted = same_vm(pid, seen[i]);
+		if (counted)
+			continue;
+		if (nseen < sizeof(seen) / sizeof(seen[0]))
+			seen[nseen++] = pid;
+		sum += rss_kb(pid);
 	}
 	closedir(d);
 	return sum;

@@ -49,7 +49,5 @@ enum rt_pid_state rt_pidfile_kill(const char *path, const char *match, int sig);
 int rt_pidfd_open(pid_t pid);
 /* Signal the process a pidfd refers to (never a later holder of its pid); < 0 on error. */
 int rt_pidfd_signal(int pidfd, int sig);
-/* Memory (PSS) of pid and all its descendants, in KiB. */
-unsigned long long rt_proc_tree_rss_kb(pid_t pid);
 
 #endif

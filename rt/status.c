@@ -31,7 +31,7 @@ rt_lab_status(const struct lab *lab, const char *opt_w, struct rt_result *res, c
 		hr->state = rt_host_state(in, name, &hr->pid);
 		if (hr->pid > 0 && rt_proc_start_time(hr->pid, &start) == 0) {
 			hr->secs = rt_proc_uptime(start);
-			hr->mem_kb = rt_proc_tree_rss_kb(hr->pid);
+			hr->mem_kb = rt_proc_tree_mem_kb(hr->pid);
 		}
 		if (hr->state == RT_H_STARTUP_FAILED && rt_marker_read(in, name, &m) == 0)
 			hr->detail =

@@ -153,6 +153,11 @@ char *rt_tmux_attach_cmd(const char *sock, const char *name);
 bool rt_tail(FILE *f, const char *path, unsigned int n, const char *indent);
 /* Start time of pid in clock ticks since boot; < 0 if it does not exist. */
 int rt_proc_start_time(pid_t pid, unsigned long long *start);
+/*
+ * Memory of the process tree under pid, in KiB: the proportional set size of
+ * each address space once (UML's helper processes share the guest's).
+ */
+unsigned long long rt_proc_tree_mem_kb(pid_t pid);
 /* Seconds since the process started, from its start time. */
 double rt_proc_uptime(unsigned long long start);
 /*
