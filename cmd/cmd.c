@@ -105,7 +105,7 @@ lcmd_help(struct lcmd_ctx *ctx)
 	const struct lcmd_entry *e = ctx->entry;
 
 	printf("usage: %s %s\n%s\n\n%s", e->name, e->usage, e->summary, e->help);
-	printf("\nSee %s(1).\n", e->name);
+	printf("      --version        print the version\n\nSee %s(1).\n", e->name);
 	return LCMD_OK;
 }
 
@@ -195,6 +195,11 @@ main(int argc, char **argv)
 	}
 	free(self);
 	ctx.entry = e;
+	/* Every command answers --version as its first argument. */
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("%s (umlab) %s\n", e->name, UMLAB_VERSION);
+		return LCMD_OK;
+	}
 	/* Commands parse their own options; reset getopt's argv[0] for messages. */
 	argv[0] = (char *)e->name;
 	int rc = e->exec(&ctx, argc, argv);

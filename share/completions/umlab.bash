@@ -8,20 +8,20 @@
 
 # Options of each command; options taking a value end in '='.
 declare -gA _umlab_opts=(
-	[linfo]='-d= --directory= -w= --hostwd= --json --dot -h --help'
-	[lstart]='-d= --directory= -w= --hostwd= -p= --parallel= -s --sequential -o= --pass= --timeout= --headless --json --dry-run --abort-on-failure -q --quiet -h --help'
-	[lhalt]='-d= --directory= -w= --hostwd= -r --remove-fs -q --quick --wait= --json -h --help'
-	[lcrash]='-d= --directory= -w= --hostwd= -F --keep-fs --json -h --help'
-	[lclean]='-d= --directory= -w= --hostwd= -h --help'
-	[lstatus]='-d= --directory= -w= --hostwd= --json -h --help'
-	[lrestart]='-d= --directory= -w= --hostwd= --clean --crash --timeout= --json -q --quiet -h --help'
-	[lconnect]='-d= --directory= -w= --hostwd= --all --here -h --help'
-	[lexec]='-d= --directory= -w= --hostwd= -n --no-stdin -e= --env= -C= --chdir= --timeout= --wait= -h --help'
-	[lcapture]='-d= --directory= --hostwd= -w= --write= -c= --count= -h --help'
-	[ltop]='-d= --directory= -w= --hostwd= -h --help'
-	[ltest]='-d= --directory= -w= --hostwd= --results= --junit= --json --keep --reuse --no-start -t= --timeout= --start-timeout= -p= --parallel= -o= --pass= --assertions= --rebuild-signature --signature-dir= --no-signature --fail-fast --only= -v --verbose -q --quiet -h --help'
+	[linfo]='-d= --directory= -w= --hostwd= --json --dot -h --help --version'
+	[lstart]='-d= --directory= -w= --hostwd= -p= --parallel= -s --sequential -o= --pass= --timeout= --headless --json --dry-run --abort-on-failure -q --quiet -h --help --version'
+	[lhalt]='-d= --directory= -w= --hostwd= -r --remove-fs -q --quick --wait= --json -h --help --version'
+	[lcrash]='-d= --directory= -w= --hostwd= -F --keep-fs --json -h --help --version'
+	[lclean]='-d= --directory= -w= --hostwd= -h --help --version'
+	[lstatus]='-d= --directory= -w= --hostwd= --json -h --help --version'
+	[lrestart]='-d= --directory= -w= --hostwd= --clean --crash --timeout= --json -q --quiet -h --help --version'
+	[lconnect]='-d= --directory= -w= --hostwd= --all --here -h --help --version'
+	[lexec]='-d= --directory= -w= --hostwd= -n --no-stdin -e= --env= -C= --chdir= --timeout= --wait= -h --help --version'
+	[lcapture]='-d= --directory= --hostwd= -w= --write= -c= --count= -h --help --version'
+	[ltop]='-d= --directory= -w= --hostwd= -h --help --version'
+	[ltest]='-d= --directory= -w= --hostwd= --results= --junit= --json --keep --reuse --no-start -t= --timeout= --start-timeout= -p= --parallel= -o= --pass= --assertions= --rebuild-signature --signature-dir= --no-signature --fail-fast --only= -v --verbose -q --quiet -h --help --version'
 	[hub]='-d --daemon --pidfile= --pcap= --mode= --exit-when-idle= -v --verbose --stats --capture --events -c= --count= -h --help -V --version'
-	[umlab-mkfs]='-n= --name= -p= --packages= -k= --kernel= --system -d= --dir= --mirror= -f --force --print-path --list --prune -q --quiet -h --help'
+	[umlab-mkfs]='-n= --name= -p= --packages= -k= --kernel= --system -d= --dir= --mirror= -f --force --print-path --list --prune -q --quiet -h --help --version'
 )
 
 # What the positional arguments are: hosts (any number), host (the first
