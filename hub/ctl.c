@@ -153,7 +153,7 @@ ctl_accept(uv_stream_t *srv, int status)
 
 	if (status < 0 || hub->stopping)
 		return;
-	p = hub__xcalloc(1, sizeof(*p));
+	p = xcalloc(1, sizeof(*p));
 	p->hub = hub;
 	p->fd = -1;
 	p->uid = (uid_t)-1;

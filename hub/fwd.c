@@ -51,7 +51,7 @@ hub__fwd_join(struct hub *hub, struct hub_port *p)
 	p->joined = 1;
 	hub->byport[p->port] = p;
 	if (p->port != 0) {
-		hub->dests = hub__xrealloc(hub->dests, (hub->ndests + 1) * sizeof(*hub->dests));
+		hub->dests = xrealloc(hub->dests, (hub->ndests + 1) * sizeof(*hub->dests));
 		hub->dests[hub->ndests++] = p;
 		hub__impair_attach(p);
 	}

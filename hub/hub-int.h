@@ -15,6 +15,7 @@
 #include <uv.h>
 
 #include "hub.h"
+#include "xalloc.h"
 
 /* How many frames one readable event may take from one port (fairness). */
 #define HUB_BATCH     32U
@@ -169,10 +170,6 @@ struct hub {
 };
 
 /* util.c */
-void *hub__xmalloc(size_t n);
-void *hub__xcalloc(size_t n, size_t m);
-void *hub__xrealloc(void *p, size_t n);
-char *hub__xstrdup(const char *s);
 int hub__err(struct hub_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int hub__err_errno(struct hub_err *err, int errnum, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));

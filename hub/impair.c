@@ -202,7 +202,7 @@ enqueue(struct hub_port *p, struct hub_frame *f, uint64_t now)
 	sh->last_due = due;
 	if (sh->qlen == sh->qcap) {
 		unsigned int ncap = sh->qcap ? sh->qcap * 2 : 256, i;
-		struct hub_delayed *nq = hub__xcalloc(ncap, sizeof(*nq));
+		struct hub_delayed *nq = xcalloc(ncap, sizeof(*nq));
 
 		for (i = 0; i < sh->qlen; i++)
 			nq[i] = sh->q[(sh->qhead + i) % sh->qcap];
@@ -258,7 +258,7 @@ on_timer(uv_timer_t *t)
 static struct hub_frame *
 corrupt(struct hub_shaper *sh, const struct hub_rx *rx)
 {
-	struct hub_frame *f = hub__xmalloc(sizeof(*f) + rx->len);
+	struct hub_frame *f = xmalloc(sizeof(*f) + rx->len);
 	uint64_t bit = rnd(sh) % ((uint64_t)rx->len * 8);
 
 	f->refs = 1;
@@ -391,7 +391,7 @@ hub__impair_set(struct hub *hub, int port, const char *spec, char *why, size_t w
 		hub->port_impair[port] = NULL;
 	} else {
 		if (hub->port_impair[port] == NULL)
-			hub->port_impair[port] = hub__xmalloc(sizeof(im));
+			hub->port_impair[port] = xmalloc(sizeof(im));
 		*hub->port_impair[port] = im;
 	}
 	for (unsigned int i = 0; i < hub->ndests; i++) {

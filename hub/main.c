@@ -136,9 +136,9 @@ absolute(const char *path)
 	char cwd[PATH_MAX], *s;
 
 	if (path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
-		return hub__xstrdup(path);
+		return xstrdup(path);
 	if (asprintf(&s, "%s/%s", cwd, path) == -1)
-		return hub__xstrdup(path);
+		return xstrdup(path);
 	return s;
 }
 
@@ -200,19 +200,19 @@ hub_serve(const struct hub_opts *opts, struct hub_err *err)
 	umask(077);
 	signal(SIGPIPE, SIG_IGN);
 	uv_loop_init(&loop);
-	hub = hub__xcalloc(1, sizeof(*hub));
+	hub = xcalloc(1, sizeof(*hub));
 	hub->loop = &loop;
 	hub->opts = opts;
 	hub->dirfd = -1;
 	hub->parentfd = -1;
-	hub->rxbuf = hub__xmalloc((size_t)HUB_BATCH * HUB_FRAME_MAX);
+	hub->rxbuf = xmalloc((size_t)HUB_BATCH * HUB_FRAME_MAX);
 	hub->start_ms = uv_now(&loop);
 	hub->impair = opts->impair;
 	for (size_t i = 0; i < opts->nports; i++) {
 		unsigned int port = opts->ports[i].port;
 
 		if (hub->port_impair[port] == NULL)
-			hub->port_impair[port] = hub__xmalloc(sizeof(struct hub_impair));
+			hub->port_impair[port] = xmalloc(sizeof(struct hub_impair));
 		*hub->port_impair[port] = opts->ports[i].im;
 	}
 	/* Unseeded runs differ; a seed in the spec replaces this. */
@@ -281,7 +281,7 @@ parse_port_impair(const char *arg, struct hub_port_impair **ports, size_t *n)
 		        arg, HUB_PORTS_MAX - 1);
 		return -1;
 	}
-	*ports = hub__xrealloc(*ports, (*n + 1) * sizeof(**ports));
+	*ports = xrealloc(*ports, (*n + 1) * sizeof(**ports));
 	(*ports)[*n].port = (unsigned int)port;
 	if (hub_impair_parse(end + 1, &(*ports)[*n].im, why, sizeof(why)) == -1) {
 		fprintf(stderr, "hub: --impair-port %s: %s\n", arg, why);

@@ -68,7 +68,7 @@ mgmt_send(struct hub_mgmt *m, const void *a, size_t alen, const void *b, size_t 
 
 	if (m->closing)
 		return;
-	w = hub__xmalloc(sizeof(*w) + alen + blen);
+	w = xmalloc(sizeof(*w) + alen + blen);
 	memcpy(w->data, a, alen);
 	if (blen > 0)
 		memcpy(w->data + alen, b, blen);
@@ -94,7 +94,7 @@ mgmt_shutdown_done(uv_shutdown_t *req, int status)
 static void
 mgmt_finish(struct hub_mgmt *m)
 {
-	uv_shutdown_t *req = hub__xmalloc(sizeof(*req));
+	uv_shutdown_t *req = xmalloc(sizeof(*req));
 
 	if (m->capture) {
 		m->capture = 0;
@@ -295,7 +295,7 @@ mgmt_accept(uv_stream_t *srv, int status)
 
 	if (status < 0 || hub->stopping)
 		return;
-	m = hub__xcalloc(1, sizeof(*m));
+	m = xcalloc(1, sizeof(*m));
 	m->hub = hub;
 	uv_pipe_init(hub->loop, &m->pipe, 0);
 	m->pipe.data = m;

@@ -27,7 +27,7 @@ struct hub_frame *
 hub__rx_copy(struct hub_rx *rx)
 {
 	if (rx->copy == NULL) {
-		rx->copy = hub__xmalloc(sizeof(*rx->copy) + rx->len);
+		rx->copy = xmalloc(sizeof(*rx->copy) + rx->len);
 		rx->copy->refs = 1;
 		rx->copy->len = rx->len;
 		memcpy(rx->copy->data, rx->data, rx->len);
@@ -78,7 +78,7 @@ queue_push(struct hub_port *p, struct hub_rx *rx)
 	}
 	if (p->qlen == p->qcap) {
 		unsigned int ncap = p->qcap ? p->qcap * 2 : 64, i;
-		struct hub_frame **nq = hub__xcalloc(ncap, sizeof(*nq));
+		struct hub_frame **nq = xcalloc(ncap, sizeof(*nq));
 
 		for (i = 0; i < p->qlen; i++)
 			nq[i] = p->q[(p->qhead + i) % p->qcap];

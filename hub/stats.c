@@ -29,7 +29,7 @@ static void __attribute__((format(printf, 2, 3))) sb_printf(struct sbuf *b, cons
 		if ((size_t)n < b->cap - b->len)
 			break;
 		b->cap = (b->cap + (size_t)n + 1) * 2;
-		b->s = hub__xrealloc(b->s, b->cap);
+		b->s = xrealloc(b->s, b->cap);
 	}
 	b->len += (size_t)n;
 }
@@ -86,7 +86,7 @@ sb_spec(struct sbuf *b, const struct hub_impair *im)
 char *
 hub__impair_json(const struct hub *hub)
 {
-	struct sbuf b = {hub__xmalloc(256), 0, 256};
+	struct sbuf b = {xmalloc(256), 0, 256};
 	int first = 1;
 
 	sb_printf(&b, "{\"domain\":");
@@ -108,7 +108,7 @@ hub__impair_json(const struct hub *hub)
 static struct hub_port **
 sorted_ports(const struct hub *hub, unsigned int *n)
 {
-	struct hub_port **v = hub__xcalloc(hub->nclients + 1, sizeof(*v));
+	struct hub_port **v = xcalloc(hub->nclients + 1, sizeof(*v));
 	unsigned int i;
 
 	*n = 0;
@@ -123,7 +123,7 @@ sorted_ports(const struct hub *hub, unsigned int *n)
 char *
 hub__stats_json(const struct hub *hub)
 {
-	struct sbuf b = {hub__xmalloc(1024), 0, 1024};
+	struct sbuf b = {xmalloc(1024), 0, 1024};
 	struct hub_port **v;
 	unsigned int i, n;
 

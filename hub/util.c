@@ -1,6 +1,6 @@
 /*
- * hub/util.c: allocation that dies on exhaustion, error messages and socket
- * address building for the hub.
+ * hub/util.c: error messages and socket address building for the hub
+ * (allocation is common/xalloc.h's).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -10,58 +10,6 @@
 #include <sys/stat.h>
 
 #include "hub-int.h"
-
-/* Dies: running out of memory is the one fatal error. */
-static void
-oom(void)
-{
-	fputs("hub: out of memory\n", stderr);
-	abort();
-}
-
-/* Allocates n bytes or dies. */
-void *
-hub__xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-
-	if (p == NULL)
-		oom();
-	return p;
-}
-
-/* Allocates n zeroed elements of m bytes or dies. */
-void *
-hub__xcalloc(size_t n, size_t m)
-{
-	void *p = calloc(n ? n : 1, m ? m : 1);
-
-	if (p == NULL)
-		oom();
-	return p;
-}
-
-/* Resizes p to n bytes or dies. */
-void *
-hub__xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-
-	if (q == NULL)
-		oom();
-	return q;
-}
-
-/* Duplicates a string or dies. */
-char *
-hub__xstrdup(const char *s)
-{
-	char *d = strdup(s);
-
-	if (d == NULL)
-		oom();
-	return d;
-}
 
 /* Fills err with a formatted message and returns -1. */
 int
