@@ -17,6 +17,7 @@
 #include "rt.h"
 #include "cmdrt.h"
 #include "inst.h"
+#include "hub-client.h"
 #include "lab.h"
 #include "xalloc.h"
 
@@ -50,27 +51,15 @@ write_all(int fd, const char *buf, size_t n)
 
 /* Connect to the hub's mgmt socket and ask for the capture; fd or -1. */
 static int
-open_capture(const char *mgmt, unsigned long count, char **err)
+open_capture(const char *hubdir, unsigned long count, char **err)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	char cmd[64];
-	int fd;
+	int fd = hub_client_connect(hubdir, err);
 
-	if (strlen(mgmt) >= sizeof(sa.sun_path))
-		return rt_fail(err, "%s: path too long", mgmt);
-	strcpy(sa.sun_path, mgmt);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		return rt_fail_errno(err, errno, "socket");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
-
+	snprintf(cmd, sizeof(cmd), "capture %lu", count);
+	if (fd >= 0 && hub_client_send(fd, cmd, err) < 0) {
 		close(fd);
-		return rt_fail_errno(err, e, "%s", mgmt);
-	}
-	snprintf(cmd, sizeof(cmd), "capture %lu\n", count);
-	if (!write_all(fd, cmd, strlen(cmd))) {
-		close(fd);
-		return rt_fail_errno(err, errno, "%s", mgmt);
+		fd = -1;
 	}
 	return fd;
 }
@@ -115,7 +104,7 @@ cmd_lcapture_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 	unsigned long count = 0;
 	struct rt_inst in = {0};
 	struct lab *lab = NULL;
-	char *err = NULL, *hubdir = NULL, *mgmt = NULL, *end;
+	char *err = NULL, *hubdir = NULL, *end;
 	int c, rc = LCMD_FAIL, s = -1, out = 1;
 
 	opterr = 0;
@@ -167,8 +156,7 @@ cmd_lcapture_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	hubdir = rt_hub_dir(&in, domain);
-	mgmt = xasprintf("%s/mgmt", hubdir);
-	if ((s = open_capture(mgmt, count, &err)) < 0) {
+	if ((s = open_capture(hubdir, count, &err)) < 0) {
 		rc = cmdrt_fail(ctx, err);
 		goto out;
 	}
@@ -187,7 +175,6 @@ cmd_lcapture_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 out:
 	if (s >= 0)
 		close(s);
-	free(mgmt);
 	free(hubdir);
 	rt_inst_clear(&in);
 	lab_free(lab);

@@ -138,43 +138,6 @@ json_num(const char *s, const char *key)
 	return strtoull(p + strlen(pat), NULL, 10);
 }
 
-/* One line of stats from the hub of a domain, or NULL; caller frees. */
-static char *
-hub_stats(const struct rt_inst *in, const char *domain)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	char *path = rt_inst_path(in, "hub/%s/mgmt", domain), *out = NULL;
-	static char buf[65536];
-	size_t len = 0;
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path) ||
-	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
-		free(path);
-		return NULL;
-	}
-	strcpy(sa.sun_path, path);
-	free(path);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && write(fd, "stats\n", 6) == 6) {
-		/* A hub answers at once; a wedged one must not freeze the screen. */
-		struct pollfd pf = {fd, POLLIN, 0};
-
-		while (len < sizeof(buf) - 1 && memchr(buf, '\n', len) == NULL &&
-		       poll(&pf, 1, 500) > 0) {
-			ssize_t r = read(fd, buf + len, sizeof(buf) - 1 - len);
-
-			if (r <= 0)
-				break;
-			len += (size_t)r;
-		}
-		buf[len] = '\0';
-		if (memchr(buf, '\n', len) != NULL)
-			out = xstrdup(buf);
-	}
-	close(fd);
-	return out;
-}
-
 void
 ltop_sample(struct ltop_data *d, const struct rt_inst *in)
 {
@@ -214,7 +177,7 @@ ltop_sample(struct ltop_data *d, const struct rt_inst *in)
 	free(ps);
 	for (size_t i = 0; i < d->n_domains; i++) {
 		struct ltop_domain *m = &d->domains[i];
-		char *s = hub_stats(in, m->name), *tot = s ? strstr(s, "\"totals\":") : NULL;
+		char *s = rt_hub_stats(in, m->name), *tot = s ? strstr(s, "\"totals\":") : NULL;
 		uint64_t fr = json_num(tot, "frames_in"), by = json_num(tot, "bytes_in");
 
 		m->up = s != NULL;

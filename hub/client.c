@@ -5,28 +5,24 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "hub-client.h"
 #include "hub-int.h"
 
-/* Connects to DIR/mgmt. */
+/* Connects to DIR/mgmt (hub-client.h), with the daemon's error type. */
 static int
 mgmt_connect(const char *dir, struct hub_err *err)
 {
-	struct sockaddr_un sun;
-	int fd;
+	char *e = NULL;
+	int fd = hub_client_connect(dir, &e);
 
-	if (hub__sun_path(&sun, dir, "mgmt") == -1)
-		return hub__err_errno(err, errno, "%s/mgmt", dir);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return hub__err_errno(err, errno, "socket");
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		int e = errno;
-
-		close(fd);
-		return hub__err_errno(err, e, "%s (is a hub running there?)", sun.sun_path);
+	if (fd == -1) {
+		hub__err(err, "%s", e);
+		free(e);
 	}
 	return fd;
 }
@@ -54,36 +50,20 @@ write_all(int fd, const char *buf, size_t len)
 int
 hub_client_command(const char *dir, const char *line, int fd, struct hub_err *err)
 {
-	char buf[65536];
-	size_t len = 0;
-	ssize_t n;
-	int s;
+	char *e = NULL, *answer = hub_client_request(dir, line, 10000, &e);
+	int rc = 0;
 
-	if (strchr(line, '\n') != NULL || strlen(line) > 255)
-		return hub__err(err, "a command is one line of at most 255 bytes");
-	if ((s = mgmt_connect(dir, err)) == -1)
+	if (answer == NULL) {
+		hub__err(err, "%s", e);
+		free(e);
 		return -1;
-	if (write_all(s, line, strlen(line)) == -1 || write_all(s, "\n", 1) == -1) {
-		close(s);
-		return hub__err_errno(err, errno, "%s/mgmt", dir);
 	}
-	while (len < sizeof(buf) && memchr(buf, '\n', len) == NULL) {
-		n = read(s, buf + len, sizeof(buf) - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(s);
-	if (len == 0 || memchr(buf, '\n', len) == NULL)
-		return hub__err(err, "%s/mgmt: no answer", dir);
-	len = (size_t)((char *)memchr(buf, '\n', len) - buf) + 1;
-	if (len > 6 && memcmp(buf, "error ", 6) == 0)
-		return hub__err(err, "%.*s", (int)(len - 7), buf + 6);
-	if (write_all(fd, buf, len) == -1)
-		return hub__err_errno(err, errno, "write");
-	return 0;
+	if (strncmp(answer, "error ", 6) == 0)
+		rc = hub__err(err, "%s", answer + 6);
+	else if (write_all(fd, answer, strlen(answer)) == -1 || write_all(fd, "\n", 1) == -1)
+		rc = hub__err_errno(err, errno, "write");
+	free(answer);
+	return rc;
 }
 
 /* Client mode: prints the running hub's counters (JSON) on fd. */

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hub-client.h"
 #include "hubs.h"
 #include "locate.h"
 #include "inst.h"
@@ -256,17 +257,12 @@ rt_hub_stop(const struct rt_inst *in, const char *domain)
 char *
 rt_hub_stats(const struct rt_inst *in, const char *domain)
 {
-	char *hub = rt_locate_hub(NULL), *dir = rt_hub_dir(in, domain), *out = NULL, *err = NULL;
-	char *argv[] = {hub, "--stats", dir, NULL};
+	char *dir = rt_hub_dir(in, domain), *out = hub_client_request(dir, "stats", 2000, NULL);
 
-	if (hub != NULL && rt_run(argv, &out, &err) != 0) {
+	if (out != NULL && strncmp(out, "error ", 6) == 0) {
 		free(out);
 		out = NULL;
 	}
-	if (out != NULL)
-		out[strcspn(out, "\n")] = '\0';
-	free(err);
-	free(hub);
 	free(dir);
 	return out;
 }
