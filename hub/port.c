@@ -213,9 +213,10 @@ port_flush(struct hub_port *p)
 	hub__port_update(p);
 }
 
-/* Receives a few batches of frames from the client and forwards them. */
+/* Receives a few batches of frames from the client and forwards them; with
+ * drain, even while senders are held back (the port is about to close). */
 static void
-port_receive(struct hub_port *p)
+port_receive(struct hub_port *p, int drain)
 {
 	struct hub *hub = p->hub;
 	struct mmsghdr msg[HUB_BATCH];
@@ -225,7 +226,7 @@ port_receive(struct hub_port *p)
 	unsigned int round, k, n;
 	int got;
 
-	for (round = 0; round < HUB_RX_ROUNDS && !p->closing && !hub->paused; round++) {
+	for (round = 0; round < HUB_RX_ROUNDS && !p->closing && (drain || !hub->paused); round++) {
 		memset(msg, 0, sizeof(msg));
 		for (k = 0; k < HUB_BATCH; k++) {
 			iov[k].iov_base = hub->rxbuf + (size_t)k * HUB_FRAME_MAX;
@@ -288,7 +289,7 @@ port_poll(uv_poll_t *h, int status, int events)
 	if (events & UV_WRITABLE)
 		port_flush(p);
 	if (events & UV_READABLE)
-		port_receive(p);
+		port_receive(p, 0);
 }
 
 /* Creates the port's data socket: connect to the client first, then bind and reply. */
@@ -354,6 +355,10 @@ hub__port_close(struct hub_port *p)
 
 	if (p->closing)
 		return;
+	/* A client's last frames may still wait on the socket when its ctl
+	 * stream's end is seen first: deliver them before the port goes. */
+	if (p->joined && p->fd != -1 && !hub->stopping)
+		port_receive(p, 1);
 	/* Before the leave event: whoever reads it may count on the socket being gone. */
 	if (p->name[0] != '\0' && hub->dirfd != -1)
 		unlinkat(hub->dirfd, p->name, 0);

@@ -8,8 +8,8 @@
 
 start_hub
 events_start
-# b stays connected after its marker (wait-stdin): the hub may drop the last
-# frame of a client that leaves at once, before it reads it.
+# b stays connected after its marker (wait-stdin); a client that leaves at
+# once after its last frame is last-frame.sh's case.
 client b -i 2 -D recv-b "vde:$D" ready recv-until-marker marker wait-stdin
 client_nowait c -i 3 -D plug-c "plug:$D" recv-until-marker
 event_wait "join * plug-c *"

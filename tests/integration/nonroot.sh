@@ -11,7 +11,8 @@ command -v useradd >/dev/null || { echo "SKIP: no useradd" >&2; exit 77; }
 
 user=umlabit$$
 useradd -M -d "$T/home" -s /bin/bash "$user"
-trap 'userdel "$user" 2>/dev/null || true; cleanup' EXIT
+# Keep the status of the test for cleanup (which exits with it).
+trap 's=$?; userdel "$user" 2>/dev/null || true; (exit $s); cleanup' EXIT
 install -d -o "$user" -m 700 "$T/home"
 
 # A checkout under a private directory (/root, a 0700 home) is out of the
@@ -28,7 +29,8 @@ if ! runuser -u "$user" -- test -x "$BIN/umlab" -a -r "$SRC/tests/integration/li
 	ubin=$T/copy/bin usrc=$T/copy/src ulaunch=$T/copy/src/share/guest-launch
 	chmod -R a+rX "$T/copy"
 fi
-for t in "example_lab.sh two-hosts" attack_plant.sh attack_hostwd.sh; do
+for t in "example_lab.sh two-hosts" attack_plant.sh attack_hostwd.sh attack_hostcmd.sh \
+	attack_fifo.sh; do
 	# shellcheck disable=SC2086 # a script and its arguments
 	runuser -u "$user" -- env -i PATH=/usr/bin:/bin HOME="$T/home" BIN="$ubin" SRC="$usrc" \
 		UMLAB_FS_DIR="${UMLAB_FS_DIR:-}" UMLAB_HUB="$uhub" UMLAB_GUEST_LAUNCH="$ulaunch" \
