@@ -127,6 +127,7 @@ struct hub_mgmt {
 	struct hub_mgmt *next; /* borrowed: list of connections */
 	uv_pipe_t pipe;
 	int closing;
+	int finished;       /* shutting down after its last answer: reads no more commands */
 	int capture;        /* streaming frames as pcap */
 	int events;         /* streaming join/leave/impair lines */
 	unsigned long left; /* capture: frames still wanted, 0 forever */

@@ -94,8 +94,14 @@ mgmt_shutdown_done(uv_shutdown_t *req, int status)
 static void
 mgmt_finish(struct hub_mgmt *m)
 {
-	uv_shutdown_t *req = xmalloc(sizeof(*req));
+	uv_shutdown_t *req;
 
+	/* Once finishing, the connection takes no more commands: a "capture"
+	 * read after the end of the last one would count a stream twice. */
+	if (m->finished)
+		return;
+	m->finished = 1;
+	req = xmalloc(sizeof(*req));
 	if (m->capture) {
 		m->capture = 0;
 		m->hub->ncaptures--;
@@ -268,7 +274,7 @@ mgmt_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		mgmt_close(m);
 		return;
 	}
-	for (i = 0; i < nread && !m->closing && !m->capture && !m->events; i++) {
+	for (i = 0; i < nread && !m->closing && !m->finished && !m->capture && !m->events; i++) {
 		char c = buf->base[i];
 
 		if (c == '\n') {

@@ -2,7 +2,7 @@
  * tests/fuzz/fuzz_lexec.c: libFuzzer target for lexec's frame decoding
  * (share/guest/agent-proto.h) on the host, where the bytes come from a
  * guest's root (the serial line) or any caller of the bridge socket.
- * src/agent-bridge.c and src/agent-client.c are compiled into this file
+ * lexec/bridge.c and lexec/client.c are compiled into this file
  * (their decoders are static and work on globals) and driven as in the
  * running processes: the bridge's parser of the guest's line with two open
  * calls, the bridge's reader of a caller's socket, and lexec's whole call
@@ -26,8 +26,8 @@ fuzz_write(int fd, const void *buf, size_t n)
 	return fd == 1 || fd == 2 ? (ssize_t)n : write(fd, buf, n);
 }
 #define write fuzz_write
-#include "../../src/agent-bridge.c"
-#include "../../src/agent-client.c"
+#include "../../lexec/bridge.c"
+#include "../../lexec/client.c"
 #undef write
 
 #include <sys/socket.h>

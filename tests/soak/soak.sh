@@ -13,7 +13,7 @@
 #   tests/soak/soak.sh [-n CYCLES] [-s SEED]
 #
 # BIN (the directory of lstart) and SRC (the source tree) default to
-# build/src and the checkout holding this script. Not in CI; a bounded
+# build/cmd and the checkout holding this script. Not in CI; a bounded
 # version runs as the ctest soak_ci (-n 5).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,7 +29,7 @@ while getopts n:s: o; do
 	esac
 done
 export SRC=${SRC:-$(cd "$here/../.." && pwd)}
-export BIN=${BIN:-$SRC/build/src}
+export BIN=${BIN:-$SRC/build/cmd}
 . "$SRC/tests/integration/lib.sh"
 lab=$SRC/labs-examples/two-hosts
 use_lab "$lab"
