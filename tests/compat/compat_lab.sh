@@ -60,8 +60,9 @@ n=0
 while IFS=$'\t' read -r host cmd re extra || [ -n "$host" ]; do
 	case $host in '' | '#'*) continue ;; esac
 	n=$((n + 1))
-	[ -n "$cmd" ] && [ -n "$re" ] && [ -z "$extra" ] ||
+	if [ -z "$cmd" ] || [ -z "$re" ] || [ -n "$extra" ]; then
 		fail "$probes: probe $n is not HOST<TAB>COMMAND<TAB>REGEX"
+	fi
 	deadline=$((SECONDS + wait_s))
 	tries=0
 	while :; do
