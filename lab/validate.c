@@ -183,5 +183,5 @@ lab__finish_model(struct lab__ctx *c)
 	resolve_deps(c);
 	lab__find_cycles(c);
 	if (lab->n_hosts == 0)
-		lab__report(c, LAB_W_STYLE, lab->conf_file, 0, 0, NULL, "the lab has no hosts");
+		lab__report(c, LAB_E_NOT_A_LAB, lab->conf_file, 0, 0, NULL, "the lab has no hosts");
 }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # A lab that defines no hosts (here a binary lab.conf, every line ignored)
-# is an error for lstart, with and without --dry-run: exit 1 and a message
-# that says so, and nothing made. linfo only warns. Boots nothing.
+# is an error for lstart, with and without --dry-run, and for linfo: exit 1
+# and a message that says so, and nothing made. Boots nothing.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 lab=$T/empty
@@ -18,6 +18,6 @@ done
 [ ! -e "$UMLAB_RUNDIR" ] || [ -z "$(ls -A "$UMLAB_RUNDIR")" ] || fail "lstart made a runtime directory"
 rc=0
 linfo -d "$lab" >"$T/out" 2>&1 || rc=$?
-[ "$rc" = 0 ] || fail "linfo of a lab without hosts exited $rc (a warning is enough)"
-grep -q "no hosts" "$T/out" || fail "linfo did not warn: $(cat "$T/out")"
+[ "$rc" = 1 ] || fail "linfo of a lab without hosts exited $rc, not 1"
+grep -q "no hosts" "$T/out" || fail "linfo did not say why: $(cat "$T/out")"
 echo PASS

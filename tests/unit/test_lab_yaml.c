@@ -400,14 +400,13 @@ yaml_every_problem_is_reported_in_one_run(void **state)
 	assert_int_equal(lab_error_count(LT_ERRS(state)), 3);
 }
 
-/* An empty lab.yaml is a lab without hosts, with a warning. */
+/* An empty lab.yaml is a lab without hosts: an error, nothing to start. */
 static void
 yaml_empty_file_is_a_lab_without_hosts(void **state)
 {
 	lt_write(state, "lab.yaml", "");
-	LT_LOAD_OK(state);
-	assert_int_equal(LT_LAB(state)->n_hosts, 0);
-	LT_WARNS(state, LAB_W_STYLE, 0, "no hosts");
+	LT_LOAD_FAILS(state);
+	LT_EXPECT(state, LAB_E_NOT_A_LAB, 0, "no hosts");
 }
 
 /* A top level that is not a mapping, and tests that are not a list, are type errors. */
