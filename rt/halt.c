@@ -8,8 +8,11 @@
  * slowest, not of their sum. What no guest uses any more (hubs, the tmux
  * server) goes at the end.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +199,40 @@ forget_host(const struct rt_inst *in, const char *name, bool remove_fs)
 	free(umid);
 }
 
+/*
+ * End the lexec bridge of host name, if one runs: it serves the guest's line
+ * until the guest goes, but a halted lab must leave no process behind. TERM,
+ * a bounded wait on its pidfd, then KILL. The bridge is recognised by the
+ * argument only umlab gives it, RUNDIR/ID.h/agent/NAME (a host-only path).
+ */
+static void
+end_bridge(const struct rt_inst *in, const char *name)
+{
+	char *prefix = rt_agent_path(in, name, "");
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		pid_t pid = atoi(de->d_name);
+		struct pollfd pf;
+		int fd;
+
+		if (pid <= 0 || pid == getpid() || (fd = rt_pidfd_open(pid)) < 0)
+			continue;
+		if (rt_proc_cmdline_has(pid, prefix) &&
+		    rt_proc_cmdline_has(pid, "--agent-bridge") &&
+		    rt_pidfd_signal(fd, SIGTERM) == 0) {
+			pf = (struct pollfd){.fd = fd, .events = POLLIN};
+			if (poll(&pf, 1, 2000) <= 0)
+				rt_pidfd_signal(fd, SIGKILL);
+		}
+		close(fd);
+	}
+	if (d != NULL)
+		closedir(d);
+	free(prefix);
+}
+
 int
 rt_lab_halt(const struct lab *lab, const struct rt_halt_opts *o, const struct rt_report *rep,
             struct rt_result *res, char **err)
@@ -203,7 +240,7 @@ rt_lab_halt(const struct lab *lab, const struct rt_halt_opts *o, const struct rt
 	struct stopper s = {.lab = lab, .o = o, .res = res};
 	struct rt_inst *in = &res->inst;
 	bool *sel = xcalloc(lab->n_hosts, sizeof(*sel));
-	int rc = -1;
+	int rc = -1, lockfd = -1;
 
 	memset(res, 0, sizeof(*res));
 	res->n_hosts = lab->n_hosts;
@@ -211,6 +248,9 @@ rt_lab_halt(const struct lab *lab, const struct rt_halt_opts *o, const struct rt
 	s.stops = xcalloc(lab->n_hosts, sizeof(*s.stops));
 	if (rt_inst_init(in, lab, o->opt_w, err) < 0)
 		goto out;
+	/* Under the instance lock, as lclean: no launch of lstart half done while
+	 * we look, and no lclean removing what we stop. No instance: nothing runs. */
+	lockfd = rt_inst_lock(in, LOCK_EX);
 	s.client_dir = rt_inst_path(in, "notify");
 	for (size_t k = 0; k < o->n_hosts; k++) {
 		ssize_t i = lab_host_index(lab, o->hosts[k]);
@@ -244,6 +284,7 @@ rt_lab_halt(const struct lab *lab, const struct rt_halt_opts *o, const struct rt
 		if (!sel[i] || res->hosts[i].state == RT_H_FAILED)
 			continue;
 		forget_host(in, lab->hosts[i].name, o->crash ? !o->keep_fs : o->remove_fs);
+		end_bridge(in, lab->hosts[i].name);
 	}
 	rt_inst_gc(in, rep);
 	res->ok = true;
@@ -251,6 +292,8 @@ rt_lab_halt(const struct lab *lab, const struct rt_halt_opts *o, const struct rt
 		res->ok &= res->hosts[i].state != RT_H_FAILED;
 	rc = 0;
 out:
+	if (lockfd >= 0)
+		close(lockfd);
 	free(sel);
 	free(s.stops);
 	free(s.client_dir);
