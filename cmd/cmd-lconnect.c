@@ -80,17 +80,26 @@ connect_one(struct lcmd_ctx *ctx, const char *sock, const char *host, bool here)
 	return run(ctx, argv);
 }
 
-/* One tiled window with a pane per running console. */
+/*
+ * One tiled window with a pane per running console. The view lives in a
+ * tmux server of its own (RUNDIR/ID.h/view-PID), never in the lab's: each
+ * pane is a client of the lab's server in a grouped session that goes when
+ * the pane goes, so the lab's server sees clients come and go and nothing
+ * else, inside tmux or not, however often.
+ */
 static int
-connect_all(struct lcmd_ctx *ctx, const struct lab *lab, const char *sock)
+connect_all(struct lcmd_ctx *ctx, const struct lab *lab, const struct rt_inst *in, const char *sock)
 {
-	char *sess = xasprintf("lconnect-all-%d", (int)getpid()), **argv;
+	char *view = rt_host_path(in, "view-%d", (int)getpid()), **argv;
 	size_t n = 0, cap = 32 + 12 * lab->n_hosts, shown = 0;
+	bool in_tmux = getenv("TMUX") != NULL && *getenv("TMUX") != '\0';
 
 	argv = xcalloc(cap, sizeof(*argv));
 	argv[n++] = "tmux";
 	argv[n++] = "-S";
-	argv[n++] = (char *)sock;
+	argv[n++] = view;
+	argv[n++] = "-f";
+	argv[n++] = "/dev/null";
 	for (size_t i = 0; i < lab->n_hosts; i++) {
 		const char *h = lab->hosts[i].name;
 
@@ -100,47 +109,54 @@ connect_all(struct lcmd_ctx *ctx, const struct lab *lab, const char *sock)
 			argv[n++] = "new-session";
 			argv[n++] = "-d";
 			argv[n++] = "-s";
-			argv[n++] = sess;
+			argv[n++] = "all";
 			argv[n++] = "-n";
 			argv[n++] = "all";
 		} else {
 			argv[n++] = ";";
 			argv[n++] = "split-window";
 			argv[n++] = "-t";
-			argv[n++] = sess;
+			argv[n++] = "=all:";
 		}
 		argv[n++] = view_cmd(sock, h, false);
 		argv[n++] = ";";
 		argv[n++] = "select-layout";
 		argv[n++] = "-t";
-		argv[n++] = sess;
+		argv[n++] = "=all:";
 		argv[n++] = "tiled";
 	}
 	if (shown == 0)
 		return lcmd_error(ctx, "no console is open in lab %s (lstart first)", lab->name);
+	/* The view's server ends with its last pane or its client. */
 	argv[n++] = ";";
 	argv[n++] = "set";
-	argv[n++] = "-t";
-	argv[n++] = sess;
-	argv[n++] = "destroy-unattached";
+	argv[n++] = "-g";
+	argv[n++] = "exit-empty";
 	argv[n++] = "on";
-	if (getenv("TMUX") == NULL || *getenv("TMUX") == '\0') {
-		argv[n++] = ";";
-		argv[n++] = "attach";
-		argv[n++] = "-t";
-		argv[n++] = sess;
-		return run(ctx, argv);
-	}
-	/* Inside tmux: build the view, then show it in a window of the user's session. */
+	argv[n++] = ";";
+	argv[n++] = "set";
+	argv[n++] = "-g";
+	argv[n++] = "remain-on-exit";
+	argv[n++] = "off";
+	/* The view's server is ours, not the user's: no TMUX for it. */
+	char *user_tmux = in_tmux ? xstrdup(getenv("TMUX")) : NULL, *out = NULL, *err = NULL;
 	unsetenv("TMUX");
-	char *out = NULL, *err = NULL;
 	if (rt_run(argv, &out, &err) != 0)
 		return lcmd_error(ctx, "tmux: %s", err != NULL ? err : "failed");
-	char *cmd = xstrdup("TMUX= exec tmux -S ");
-	rt_shell_quote(&cmd, sock);
-	char *full = xasprintf("%s attach -t %s", cmd, sess);
-	char *uargv[] = {"tmux", "new-window", "-n", "lab", full, NULL};
-	return run(ctx, uargv);
+	free(out);
+	if (user_tmux != NULL)
+		setenv("TMUX", user_tmux, 1);
+	/* Attached, the view goes when its client detaches, and its socket too. */
+	char *cmd = xstrdup("TMUX= tmux -S "), *q = xstrdup("");
+	rt_shell_quote(&cmd, view);
+	rt_shell_quote(&q, view);
+	char *full = xasprintf("%s attach -t =all \\; set destroy-unattached on; rm -f %s", cmd, q);
+	if (in_tmux) {
+		char *uargv[] = {"tmux", "new-window", "-n", "lab", full, NULL};
+		return run(ctx, uargv);
+	}
+	char *aargv[] = {"sh", "-c", full, NULL};
+	return run(ctx, aargv);
 }
 
 static int
@@ -189,7 +205,7 @@ cmd_lconnect_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 		lcmd_error(ctx, "%s has no console (not started? lstart %s)", host, host);
 		goto out;
 	}
-	rc = all ? connect_all(ctx, lab, sock) : connect_one(ctx, sock, host, here);
+	rc = all ? connect_all(ctx, lab, &in, sock) : connect_one(ctx, sock, host, here);
 out:
 	free(sock);
 	rt_inst_clear(&in);

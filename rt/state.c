@@ -172,6 +172,24 @@ domain_in_use(const struct rt_inst *in, char **running, const char *domain)
 	return false;
 }
 
+/*
+ * lconnect --all's view servers (RUNDIR/ID.h/view-PID) end with the lab's
+ * server, whose clients their panes are; tmux leaves their sockets behind.
+ * RUNDIR/ID.h is host-only: no guest planted anything there.
+ */
+static void
+remove_views(const struct rt_inst *in)
+{
+	DIR *d = opendir(in->hdir);
+	struct dirent *de;
+
+	while (d != NULL && (de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, "view-", 5) == 0)
+			unlinkat(dirfd(d), de->d_name, 0);
+	if (d != NULL)
+		closedir(d);
+}
+
 void
 rt_inst_gc(const struct rt_inst *in, const struct rt_report *rep)
 {
@@ -225,6 +243,7 @@ rt_inst_gc(const struct rt_inst *in, const struct rt_report *rep)
 		free(tpf);
 		free(conf);
 		rt_agent_clean(in, NULL); /* lexec's lines: no guest holds them now */
+		remove_views(in);
 		/* Empty directories only: what is left belongs to a crashed guest. */
 		for (size_t i = 0; i < 5; i++) {
 			static const char *const sub[] = {"/hub", "/notify", "/uml", ".h/pids",

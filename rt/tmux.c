@@ -22,7 +22,11 @@ static const char tmux_conf[] = "# Written by lstart: the lab's private tmux ser
                                 "set -g set-titles on\n"
                                 "set -g set-titles-string '#{window_name}'\n"
                                 "set -g automatic-rename off\n"
-                                "set -g allow-rename off\n";
+                                "set -g allow-rename off\n"
+                                /* Consoles take the size of the client that
+                                 * attached last, not the 200x50 they start at. */
+                                "set -g window-size latest\n"
+                                "set -g aggressive-resize on\n";
 
 /* "=umlab:=NAME" */
 static char *

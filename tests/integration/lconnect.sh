@@ -2,7 +2,8 @@
 # tests/integration/lconnect.sh: lconnect under a test tmux server of its
 # own: attached in a pane (no $TMUX) it shows the guest's console, and
 # typing there runs commands in the guest; from inside tmux it opens the
-# console as a new window of the user's session; --all tiles every console.
+# console as a new window of the user's session; --all tiles every console,
+# outside tmux and (twice) inside, without touching the lab's server.
 # Waits poll capture-pane with a deadline (the screen has no other event).
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -61,6 +62,22 @@ tmux -S "$U" new-window -t user -n tiles "env -u TMUX $env lconnect -d '$lab' -w
 wait_screen user:tiles 'root@pc1' || fail "--all: no pc1"
 wait_screen user:tiles 'root@pc2' || fail "--all: no pc2"
 echo "ok: --all shows both consoles"
+
+# --all inside tmux, twice: two windows "lab" of the user's session, and the
+# lab's own server untouched (it once killed the server and every guest).
+for i in 1 2; do
+	tmux -S "$U" new-window -t user -n "runner$i" "$env lconnect -d '$lab' -w '$WD' --all; sleep 600"
+done
+n=0
+for ((i = 0; i < 300 && n < 2; i++)); do
+	n=$(tmux -S "$U" list-windows -t user -F '#{window_name}' | grep -c '^lab' || true)
+	sleep 0.1
+done
+[ "$n" = 2 ] || fail "--all inside tmux twice: $n view windows, not 2"
+for h in pc1 pc2; do
+	[ "$(host_state "$lab" $h)" = ready ] || fail "$h not running after --all twice inside tmux"
+done
+echo "ok: --all twice inside tmux, the lab runs on"
 
 tmux -S "$U" kill-server
 lhalt -d "$lab" -w "$WD" >/dev/null || fail "lhalt"
