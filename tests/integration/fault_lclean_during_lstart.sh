@@ -24,9 +24,13 @@ flock -x 9 || fail "cannot lock $dir"
 # fd 9 must not reach lstart: a copy of it would hold the lock for lstart too.
 lstart -d "$lab" -w "$WD" --headless --timeout 120 >"$T/lstart.out" 2>&1 9<&- &
 lpid=$!
-# lstart makes its subdirectories, pids last, then takes the lock.
-wait_file "$dir/pids" 60 || fail "lstart never created $dir/pids"
-rm -rf "$dir"
+# lstart makes its subdirectories, ID.h/agent last, then takes the lock.
+# (Let go of the lock before failing: the trap's lclean takes it too.)
+wait_file "$dir.h/agent" 60 || {
+	exec 9<&-
+	fail "lstart never created $dir.h/agent"
+}
+rm -rf "$dir" "$dir.h"
 exec 9<&-
 
 rc=0

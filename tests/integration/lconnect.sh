@@ -14,7 +14,8 @@ U=$T/user-tmux
 # The lab's trap (lib.sh) after ours, keeping the test's exit status.
 cleanup_all() {
 	local rc=$?
-	tmux -S "$U" kill-server 2>/dev/null || true
+	set +e # under errexit, the (exit $rc) below would end the trap before cleanup
+	tmux -S "$U" kill-server 2>/dev/null
 	(exit $rc)
 	cleanup
 }

@@ -12,7 +12,8 @@ need_image
 U=$T/tmux
 cleanup_all() {
 	local rc=$?
-	tmux -S "$U" kill-server 2>/dev/null || true
+	set +e # under errexit, the (exit $rc) below would end the trap before cleanup
+	tmux -S "$U" kill-server 2>/dev/null
 	(exit $rc)
 	cleanup
 }
