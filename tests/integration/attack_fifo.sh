@@ -27,7 +27,12 @@ lx pc1 -- sh -c '
 	run=$(sed -n "s/.*uml_dir=\([^ ]*\)\/uml.*/\1/p" /proc/cmdline)
 	mkdir -p /m && mount -t hostfs none /m -o "$run"
 	mkdir -p /m/pids /hostwd/pids
-	for d in /m /m/notify /m/uml /m/uml/pc1 /m/uml/pc2 /m/hub /m/hub/A /m/pids \
+	# notify/ (the host binds its sockets there by path) is read-only here.
+	if mkfifo /m/notify/fifo 2>/dev/null || mv /m/notify /m/notify.x 2>/dev/null; then
+		echo "notify/ is writable from the guest"
+		exit 1
+	fi
+	for d in /m /m/uml /m/uml/pc1 /m/uml/pc2 /m/hub /m/hub/A /m/pids \
 		/hostwd /hostwd/pids /hostwd/shared; do
 		for f in fifo tmux.conf instance guest-pc1 guest-pc2 hub-A tmux pc1 pc2 \
 			.mc-1-1 pc1.console.log .umlab-instance; do
@@ -42,7 +47,7 @@ lx pc1 -- sh -c '
 ' >"$T/guest" 2>&1 || rc=$?
 [ "$rc" = 0 ] || fail "pc1 could not plant (exit $rc): $(cat "$T/guest")"
 [ "$(tail -n 1 "$T/guest")" -gt 100 ] || fail "pc1 planted too few FIFOs: $(cat "$T/guest")"
-[ -p "$WD/pc1/pc1.ready" ] && [ -p "$run/notify/fifo" ] && [ -p "$run/hub/A/fifo" ] ||
+[ -p "$WD/pc1/pc1.ready" ] && [ -p "$run/hub/A/fifo" ] ||
 	fail "the FIFOs are not on the host"
 # pc2's marker: a symlink to a host file saying the startup failed.
 lx pc2 -- sh -c "rm -f /hostwd/pc2.ready && ln -s '$V/marker' /hostwd/pc2.ready" ||

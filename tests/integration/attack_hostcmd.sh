@@ -43,7 +43,8 @@ lx pc1 -- sh -c '
 	if [ -e "/r$run.h" ]; then echo "host-only dir visible: $run.h"; exit 9; fi
 	# Plant everywhere it can write.
 	cmd="run-shell \"touch '"$V"'/pwned\""
-	for d in /m /m/hub /m/uml /m/notify /hostwd /hostwd/shared; do
+	# (notify/ is read-only here: nothing can be planted in it.)
+	for d in /m /m/hub /m/uml /hostwd /hostwd/shared; do
 		echo "$cmd" >"$d/tmux.conf" || exit 6
 		printf "labdir=/\nhostwd=/\nhost=etc\n" >"$d/instance"
 	done

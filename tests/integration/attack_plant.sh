@@ -29,7 +29,8 @@ lx pc1 -- sh -c '
 	if [ -e "/r$run.h" ]; then echo "host-only dir visible: $run.h"; exit 9; fi
 	mount -t hostfs none /m -o "$run"
 	mv /m/uml /m/uml.old && ln -s "'"$V"'" /m/uml
-	mv /m/notify /m/notify.old && ln -s "'"$V"'" /m/notify
+	# notify/ is read-only inside the sandbox: it cannot be swapped.
+	if mv /m/notify /m/notify.old 2>/dev/null; then echo "notify/ swapped"; exit 8; fi
 	ln -sf "'"$V"'/file" /hostwd/pc1.console.log
 	ln -sf "'"$V"'/file2" /hostwd/.pc1.conf.tmp
 	rm -f /hostwd/pc2.ready && mkfifo /hostwd/pc2.ready
