@@ -20,7 +20,7 @@ mkdir -p "$V"
 # A host process that is none of the lab's: planted pid files name it.
 sleep 100000 &
 victim=$!
-trap 's=$?; kill "$victim" 2>/dev/null || true; (exit $s); cleanup' EXIT
+trap 's=$?; set +e; kill "$victim" 2>/dev/null; (exit $s); cleanup' EXIT
 vstart=$(awk '{print $22}' "/proc/$victim/stat")
 
 lstart -d "$lab" -w "$WD" --headless --timeout 240 -q >/dev/null || fail "lstart"

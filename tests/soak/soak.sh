@@ -49,7 +49,7 @@ bash -c 'exec -a "$0" sleep 100000' "${run%/*}/000000000000/uml" &
 decoys+=($!)
 bash -c 'exec -a "$0" sleep 100000' "${run}0/uml" &
 decoys+=($!)
-trap 's=$?; kill "${decoys[@]}" 2>/dev/null || true; (exit $s); cleanup' EXIT
+trap 's=$?; set +e; kill "${decoys[@]}" 2>/dev/null; (exit $s); cleanup' EXIT
 
 # Remember every process of the lab (they name its instance directory).
 record() {
