@@ -177,7 +177,7 @@ const struct lcmd_entry cmd_lstart_entry = {
                 "  -o, --pass OPT       for every guest: mem=MB, or a kernel argument\n"
                 "      --headless       open no terminals, print no console hints\n"
                 "      --json           print the summary as JSON\n"
-                "      --dry-run        print the commands that would run, run nothing\n"
+                "      --dry-run        print the plan (each step's exact command), run nothing\n"
                 "      --abort-on-failure  stop every guest of this run at the first failure\n"
                 "  -q, --quiet          no progress lines\n"
                 "  -h, --help           this help\n"
