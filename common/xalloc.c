@@ -148,3 +148,23 @@ argv_free(char **argv)
 		free(argv[i]);
 	free(argv);
 }
+
+/* Everything left in f, NUL-terminated (*len, if wanted, excludes the NUL). */
+char *
+read_all(FILE *f, size_t *len)
+{
+	char *buf = NULL, chunk[4096];
+	size_t n = 0, got;
+
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		buf = xrealloc(buf, n + got + 1);
+		memcpy(buf + n, chunk, got);
+		n += got;
+	}
+	if (buf == NULL)
+		buf = xstrdup("");
+	buf[n] = '\0';
+	if (len != NULL)
+		*len = n;
+	return buf;
+}

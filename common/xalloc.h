@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "errmsg.h"
@@ -25,6 +26,8 @@ char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0
 void strv_push(char ***v, size_t *n, const char *s);
 void strv_free(char **v, size_t n);
 ssize_t strv_find(char *const *v, size_t n, const char *s);
+/* Everything left in stream f, NUL-terminated; *len (optional) without the NUL. */
+char *read_all(FILE *f, size_t *len);
 /* Free a NULL-terminated array of strings (an argv); NULL is fine. */
 void argv_free(char **argv);
 

@@ -278,20 +278,8 @@ lab_assert_load(const struct lab *lab, const char *path, bool steps, struct lab_
 		free(full);
 		return -1;
 	}
-	for (;;) {
-		char chunk[4096];
-		size_t got = fread(chunk, 1, sizeof chunk, f);
-
-		if (got == 0)
-			break;
-		buf = xrealloc(buf, len + got + 1);
-		memcpy(buf + len, chunk, got);
-		len += got;
-	}
+	buf = read_all(f, &len);
 	fclose(f);
-	if (buf == NULL)
-		buf = xstrdup("");
-	buf[len] = '\0';
 	if (memchr(buf, '\0', len) != NULL) {
 		lab__error_append(errs, lab__error_new(LAB_E_SYNTAX, base, 0, 0, NULL,
 		                                       "binary file (NUL bytes)"));

@@ -98,21 +98,12 @@ char *
 ltest_read_file(const char *path)
 {
 	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t len = 0, got;
-	char chunk[4096];
+	char *buf;
 
 	if (f == NULL)
 		return NULL;
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		buf = xrealloc(buf, len + got + 1);
-		memcpy(buf + len, chunk, got);
-		len += got;
-	}
+	buf = read_all(f, NULL);
 	fclose(f);
-	if (buf == NULL)
-		buf = xstrdup("");
-	buf[len] = '\0';
 	return buf;
 }
 

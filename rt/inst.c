@@ -161,17 +161,25 @@ rt_inst_lock(const struct rt_inst *in, int op)
 	return -1;
 }
 
+/* DIR/ followed by the formatted rest; caller frees. */
+static char *
+path_in(const char *dir, const char *fmt, va_list ap)
+{
+	char *rel = xvasprintf(fmt, ap), *p = xasprintf("%s/%s", dir, rel);
+
+	free(rel);
+	return p;
+}
+
 char *
 rt_inst_path(const struct rt_inst *in, const char *fmt, ...)
 {
 	va_list ap;
-	char *rel, *p;
+	char *p;
 
 	va_start(ap, fmt);
-	rel = xvasprintf(fmt, ap);
+	p = path_in(in->dir, fmt, ap);
 	va_end(ap);
-	p = xasprintf("%s/%s", in->dir, rel);
-	free(rel);
 	return p;
 }
 
@@ -179,13 +187,11 @@ char *
 rt_host_path(const struct rt_inst *in, const char *fmt, ...)
 {
 	va_list ap;
-	char *rel, *p;
+	char *p;
 
 	va_start(ap, fmt);
-	rel = xvasprintf(fmt, ap);
+	p = path_in(in->hdir, fmt, ap);
 	va_end(ap);
-	p = xasprintf("%s/%s", in->hdir, rel);
-	free(rel);
 	return p;
 }
 
@@ -193,13 +199,11 @@ char *
 rt_wd_path(const struct rt_inst *in, const char *fmt, ...)
 {
 	va_list ap;
-	char *rel, *p;
+	char *p;
 
 	va_start(ap, fmt);
-	rel = xvasprintf(fmt, ap);
+	p = path_in(in->hostwd, fmt, ap);
 	va_end(ap);
-	p = xasprintf("%s/%s", in->hostwd, rel);
-	free(rel);
 	return p;
 }
 
@@ -207,13 +211,12 @@ char *
 rt_gwd_path(const struct rt_inst *in, const char *host, const char *fmt, ...)
 {
 	va_list ap;
-	char *rel, *p;
+	char *dir = xasprintf("%s/%s", in->hostwd, host), *p;
 
 	va_start(ap, fmt);
-	rel = xvasprintf(fmt, ap);
+	p = path_in(dir, fmt, ap);
 	va_end(ap);
-	p = xasprintf("%s/%s/%s", in->hostwd, host, rel);
-	free(rel);
+	free(dir);
 	return p;
 }
 
