@@ -161,7 +161,11 @@ lab__add_dep(struct lab__ctx *c, const char *from, const char *to, const struct 
 {
 	struct lab__dep *d;
 
-	c->deps = xreallocarray(c->deps, c->n_deps + 1, sizeof *c->deps);
+	/* Doubling (the capacity is the next power of two): a lab.dep of 4 MiB
+	 * holds half a million edges, and growing by one would copy them all
+	 * each time. */
+	if ((c->n_deps & (c->n_deps - 1)) == 0)
+		c->deps = xreallocarray(c->deps, c->n_deps ? 2 * c->n_deps : 1, sizeof *c->deps);
 	d = &c->deps[c->n_deps++];
 	d->from = xstrdup(from);
 	d->to = xstrdup(to);
