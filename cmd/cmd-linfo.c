@@ -19,7 +19,9 @@
 #include "cmd.h"
 #include "json.h"
 #include "lab.h"
+#include "links.h"
 #include "paths.h"
+#include "xalloc.h"
 
 #define LINFO_JSON_SCHEMA 1 /* bump on any incompatible change of the document */
 
@@ -137,7 +139,7 @@ json_host(struct json_out *j, const struct linfo *li, size_t i)
 {
 	const struct lab *lab = li->lab;
 	const struct lab_host *h = &lab->hosts[i];
-	char name[16], mac[18];
+	char name[16], mac[18], *spec;
 
 	json_begin_object(j, NULL);
 	json_string(j, "name", h->name);
@@ -154,6 +156,9 @@ json_host(struct json_out *j, const struct linfo *li, size_t i)
 		json_string(j, "domain", f->domain);
 		json_string(j, "mac", mac);
 		json_bool(j, "mac_explicit", f->mac != NULL);
+		spec = rt_impair_spec(&f->impair);
+		json_string(j, "impair", spec);
+		free(spec);
 		json_end_object(j);
 	}
 	json_end_array(j);
@@ -199,6 +204,8 @@ json_host(struct json_out *j, const struct linfo *li, size_t i)
 static void
 json_domain(struct json_out *j, const struct lab_domain *d)
 {
+	char *spec = rt_impair_spec(&d->impair);
+
 	json_begin_object(j, NULL);
 	json_string(j, "name", d->name);
 	json_bool(j, "capture", d->capture);
@@ -207,9 +214,11 @@ json_domain(struct json_out *j, const struct lab_domain *d)
 	json_uint(j, "jitter_ms", d->impair.jitter_ms);
 	json_double(j, "loss_pct", d->impair.loss_pct);
 	json_uint(j, "rate_bps", d->impair.rate_bps);
+	json_string(j, "spec", spec);
 	json_end_object(j);
 	json_strings(j, "members", d->members, d->n_members);
 	json_end_object(j);
+	free(spec);
 }
 
 /* Write one test object. */
@@ -326,6 +335,20 @@ dot_string(const char *prefix, const char *s)
 	putchar('"');
 }
 
+/* A label: name, then an optional line, then the impairments one per line. */
+static void
+dot_label(const char *name, const char *extra, const char *spec)
+{
+	char *text = xasprintf("%s%s%s%s%s", name, extra ? "\n" : "", extra ? extra : "",
+	                       spec ? "\n" : "", spec ? spec : "");
+
+	for (char *c = text; *c != '\0'; c++)
+		if (*c == ',')
+			*c = '\n';
+	dot_string("", text);
+	free(text);
+}
+
 /* The topology as an undirected Graphviz graph. */
 static void
 print_dot(const struct linfo *li)
@@ -353,9 +376,16 @@ print_dot(const struct linfo *li)
 		const struct lab_domain *d = &lab->domains[i];
 
 		putchar('\t');
+		char *spec = rt_impair_spec(&d->impair);
+
 		dot_string("domain:", d->name);
-		printf(" [shape=ellipse, label=\"%s\"%s];\n", d->name,
-		       d->capture ? ", peripheries=2" : "");
+		/* Impaired: the impairments under the name, in red; captured: a
+		 * double outline and "capture". */
+		fputs(" [shape=ellipse, label=", stdout);
+		dot_label(d->name, d->capture ? "capture" : NULL, spec);
+		printf("%s%s];\n", d->capture ? ", peripheries=2" : "",
+		       spec != NULL ? ", color=red, fontcolor=red" : "");
+		free(spec);
 	}
 	for (size_t i = 0; i < lab->n_hosts; i++) {
 		const struct lab_host *h = &lab->hosts[i];
@@ -364,8 +394,14 @@ print_dot(const struct linfo *li)
 			putchar('\t');
 			dot_string("host:", h->name);
 			fputs(" -- ", stdout);
+			char eth[16], *spec = rt_impair_spec(&h->ifaces[k].impair);
+
 			dot_string("domain:", h->ifaces[k].domain);
-			printf(" [label=\"eth%u\"];\n", h->ifaces[k].index);
+			snprintf(eth, sizeof(eth), "eth%u", h->ifaces[k].index);
+			fputs(" [label=", stdout);
+			dot_label(eth, NULL, spec);
+			printf("%s];\n", spec != NULL ? ", color=red, fontcolor=red" : "");
+			free(spec);
 		}
 	}
 	fputs("}\n", stdout);
@@ -442,24 +478,46 @@ text_host(const struct lab *lab, const struct lab_host *h)
 	}
 }
 
-/* Print one domain: name, members, properties. */
+/* The impairments of interface member ("host:ethN") of a domain, or NULL. */
+static const struct lab_impair *
+member_impair(const struct lab *lab, const char *member)
+{
+	for (size_t i = 0; i < lab->n_hosts; i++)
+		for (size_t k = 0; k < lab->hosts[i].n_ifaces; k++) {
+			const struct lab_iface *f = &lab->hosts[i].ifaces[k];
+			size_t n = strlen(lab->hosts[i].name);
+			char eth[16];
+
+			snprintf(eth, sizeof(eth), "eth%u", f->index);
+			if (strncmp(member, lab->hosts[i].name, n) == 0 && member[n] == ':' &&
+			    strcmp(member + n + 1, eth) == 0)
+				return &f->impair;
+		}
+	return NULL;
+}
+
+/* Print one domain: name, members (with their own impairments), properties. */
 static void
 text_domain(const struct lab *lab, const struct lab_domain *d)
 {
-	const struct lab_impair *im = &d->impair;
+	char *spec = rt_impair_spec(&d->impair);
 
 	printf("  %-*s ", domain_width(lab), d->name);
-	for (size_t k = 0; k < d->n_members; k++)
+	for (size_t k = 0; k < d->n_members; k++) {
+		const struct lab_impair *im = member_impair(lab, d->members[k]);
+		char *own = im != NULL ? rt_impair_spec(im) : NULL;
+
 		printf(" %s", d->members[k]);
+		if (own != NULL)
+			printf(" [impair %s]", own);
+		free(own);
+	}
 	if (d->capture)
 		printf("  [capture to %s.pcap]", d->name);
-	if (im->delay_ms != 0 || im->jitter_ms != 0)
-		printf("  [delay %ums jitter %ums]", im->delay_ms, im->jitter_ms);
-	if (im->loss_pct != 0)
-		printf("  [loss %g%%]", im->loss_pct);
-	if (im->rate_bps != 0)
-		printf("  [rate %llu bit/s]", (unsigned long long)im->rate_bps);
+	if (spec != NULL)
+		printf("  [impair %s]", spec);
 	putchar('\n');
+	free(spec);
 }
 
 /* The human-readable listing. */

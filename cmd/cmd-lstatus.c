@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmdrt.h"
+#include "hubstate.h"
 #include "lab.h"
 #include "rt.h"
 #include "xalloc.h"
@@ -27,7 +28,7 @@ print_hubs(const struct lab *lab, const struct rt_inst *in)
 	for (size_t d = 0; d < lab->n_domains; d++) {
 		const char *name = lab->domains[d].name;
 		bool up = rt_hub_running(in, name);
-		char *stats = up ? rt_hub_stats(in, name) : NULL;
+		char *stats = up ? rt_hub_stats(in, name) : NULL, *links;
 
 		printf("%-12s  %-8s  ", name, up ? "running" : "-");
 		if (stats != NULL) {
@@ -45,6 +46,9 @@ print_hubs(const struct lab *lab, const struct rt_inst *in)
 				printf(", drops %ld", strtol(dr + 8, NULL, 10));
 		}
 		putchar('\n');
+		if ((links = up ? hubstate_summary(lab, in, d) : NULL) != NULL)
+			printf("%-12s  %-8s  %s (llink show %s)\n", "", "", links, name);
+		free(links);
 		free(stats);
 	}
 }

@@ -79,8 +79,8 @@ struct lab_host *lab__host_get(struct lab__ctx *c, const char *name, const struc
 struct lab_host *lab__host_lookup(struct lab *lab, const char *name);
 /* "did you mean 'pc1'?" for a mistyped host name, or NULL; caller frees. */
 char *lab__host_hint(const struct lab *lab, const char *name);
-void lab__host_add_iface(struct lab_host *h, unsigned int index, const char *domain,
-                         const char *mac, const struct lab_origin *o);
+struct lab_iface *lab__host_add_iface(struct lab_host *h, unsigned int index, const char *domain,
+                                      const char *mac, const struct lab_origin *o);
 void lab__host_add_option(struct lab_host *h, const char *key, const char *value, bool honoured,
                           const struct lab_origin *o);
 void lab__add_dep(struct lab__ctx *c, const char *from, const char *to, const struct lab_origin *o);

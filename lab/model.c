@@ -126,7 +126,7 @@ lab__host_get(struct lab__ctx *c, const char *name, const struct lab_origin *o)
 }
 
 /* Append ethN on domain (and an optional MAC) as written; sorting comes later. */
-void
+struct lab_iface *
 lab__host_add_iface(struct lab_host *h, unsigned int index, const char *domain, const char *mac,
                     const struct lab_origin *o)
 {
@@ -138,6 +138,8 @@ lab__host_add_iface(struct lab_host *h, unsigned int index, const char *domain, 
 	i->domain = xstrdup(domain);
 	i->mac = mac != NULL ? xstrdup(mac) : NULL;
 	i->origin = lab__origin(o->file, o->line, o->col);
+	i->impair = (struct lab_impair){0};
+	return i;
 }
 
 /* Keep a legacy option as written. */
@@ -321,4 +323,23 @@ lab_iface_mac(const struct lab *lab, const struct lab_host *h, const struct lab_
 	snprintf(out, 18, "02:%02x:%02x:%02x:%02x:%02x", (unsigned int)(hash >> 32) & 0xff,
 	         (unsigned int)(hash >> 24) & 0xff, (unsigned int)(hash >> 16) & 0xff,
 	         (unsigned int)(hash >> 8) & 0xff, (unsigned int)hash & 0xff);
+}
+
+/* The hub port of host:ethN on its domain: its place among the domain's
+ * members (host order, then interface order), from 1. Fixed by the lab file,
+ * so a port keeps its number across guest restarts and its impairments can
+ * be set before the guest plugs in. 0 when the interface is on no domain. */
+unsigned int
+lab_iface_port(const struct lab *lab, const struct lab_host *h, const struct lab_iface *i)
+{
+	const struct lab_domain *d = lab_domain_find(lab, i->domain);
+	char m[LAB_NAME_MAX + 16];
+
+	if (d == NULL)
+		return 0;
+	snprintf(m, sizeof m, "%s:eth%u", h->name, i->index);
+	for (size_t k = 0; k < d->n_members; k++)
+		if (strcmp(d->members[k], m) == 0)
+			return k + 1 <= LAB_PORT_MAX ? (unsigned int)k + 1 : 0;
+	return 0;
 }

@@ -129,33 +129,40 @@ sysctls(struct lab__yaml *y, const yaml_node_t *n, struct lab_host *h)
 			              h->sysctls[i]);
 }
 
-/* One interface: "DOMAIN" or {domain: DOMAIN, mac: MAC}. */
+/* One interface: "DOMAIN" or {domain: DOMAIN, mac: MAC, IMPAIRMENTS...}; the
+ * impairments apply to the frames the hub sends towards this interface. */
 static void
 iface(struct lab__yaml *y, struct lab_host *h, unsigned int index, const yaml_node_t *n)
 {
-	static const char *const keys[] = {"domain", "mac", NULL};
+	const char *keys[LAB_IMPAIR_NKEYS + 3] = {"domain", "mac"};
 	const yaml_node_t *dn = NULL, *mn = NULL;
 	char where[80], mac[18];
 	const char *dom, *m = NULL;
+	struct lab_impair im = {0};
 	struct lab_origin o;
 	uint64_t seen = 0;
 
+	memcpy(keys + 2, lab__impair_keys, sizeof(lab__impair_keys));
 	snprintf(where, sizeof where, "in interface eth%u of host '%s'", index, h->name);
 	if (n->type == YAML_MAPPING_NODE) {
 		MAP_EACH(n, p)
 		{
 			int k = lab__y_key(y, p, keys, where, &seen);
+			const yaml_node_t *v = lab__y_node(y, p->value);
 
 			if (k == 0)
-				dn = lab__y_node(y, p->value);
+				dn = v;
 			else if (k == 1)
-				mn = lab__y_node(y, p->value);
+				mn = v;
+			else if (k >= 2 && v != NULL)
+				lab__y_impair_key(y, k - 2, v, &im);
 		}
 		if (dn == NULL) {
 			lab__y_report(y, LAB_E_TYPE, n, NULL,
 			              "interface eth%u of host '%s' has no domain", index, h->name);
 			return;
 		}
+		lab__y_impair_check(y, n, where + 3, &im);
 	} else {
 		dn = n;
 	}
@@ -175,7 +182,7 @@ iface(struct lab__yaml *y, struct lab_host *h, unsigned int index, const yaml_no
 		m = mac;
 	}
 	o = lab__y_origin(y, dn);
-	lab__host_add_iface(h, index, dom, m, &o);
+	lab__host_add_iface(h, index, dom, m, &o)->impair = im;
 	lab__origin_free(&o);
 }
 

@@ -100,6 +100,12 @@ build_domains(struct lab__ctx *c)
 		d->capture = decl->capture;
 		d->impair = decl->impair;
 	}
+	for (size_t i = 0; i < lab->n_domains; i++)
+		if (lab->domains[i].n_members > LAB_PORT_MAX)
+			lab__report_at(c, LAB_E_TYPE, &lab->domains[i].origin, NULL,
+			               "domain '%s' has %zu interfaces; a hub has %d ports",
+			               lab->domains[i].name, lab->domains[i].n_members,
+			               LAB_PORT_MAX);
 }
 
 /* Two interfaces with the same MAC would confuse every switch and ARP table. */

@@ -22,6 +22,7 @@
 #include "locate.h"
 #include "proc.h"
 #include "safefile.h"
+#include "links.h"
 #include "run.h"
 #include "tmux.h"
 #include "xalloc.h"
@@ -82,6 +83,7 @@ rt_guest_argv(const struct rt_inst *in, const struct lab_host *h, const char *im
               const struct rt_guest_env *env, char **err)
 {
 	char **argv = NULL, *img = xstrdup(image), *notify, *mc, *kernel = NULL;
+	struct rt_ports *ports = NULL;
 	unsigned int mem = env->opts->mem_mb ? env->opts->mem_mb : lab_host_memory_mb(in->lab, h);
 	size_t n = 0;
 
@@ -127,14 +129,26 @@ rt_guest_argv(const struct rt_inst *in, const struct lab_host *h, const char *im
 	push(&argv, &n, xstrdup("root=/dev/ubda"));
 	push(&argv, &n, xstrdup("rw"));
 	push(&argv, &n, xstrdup("init=/usr/lib/umlab/init"));
+	if (rt_ports_load(in, &ports, err) < 0) {
+		argv_free(argv);
+		free(notify);
+		free(img);
+		return NULL;
+	}
 	for (size_t i = 0; i < h->n_ifaces; i++) {
 		const struct lab_iface *ifc = &h->ifaces[i];
+		unsigned int port = rt_ports_find(ports, ifc->domain, h->name, ifc->index);
 		char mac[18];
 
+		/* vde,SWITCH,MAC,PORT,GROUP,MODE,DESCR: the port is the one llink
+		 * names (rt/ports.c), the description says whose it is in the
+		 * hub's stats. */
 		lab_iface_mac(in->lab, h, ifc, mac);
 		push(&argv, &n,
-		     xasprintf("eth%u=vde,%s/hub/%s,%s", ifc->index, in->dir, ifc->domain, mac));
+		     xasprintf("eth%u=vde,%s/hub/%s,%s,%u,,,umlab:%s:eth%u", ifc->index, in->dir,
+		               ifc->domain, mac, port, h->name, ifc->index));
 	}
+	rt_ports_free(ports);
 	push(&argv, &n, xasprintf("mconsole=notify:%s", notify));
 	/* con=null first: other consoles default to channels that fail noisily here. */
 	push(&argv, &n, xstrdup("con=null"));

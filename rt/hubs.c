@@ -22,6 +22,7 @@
 #include "locate.h"
 #include "inst.h"
 #include "lab.h"
+#include "links.h"
 #include "proc.h"
 #include "run.h"
 #include "xalloc.h"
@@ -63,8 +64,8 @@ static void __attribute__((format(printf, 2, 3))) spec_add(char **spec, const ch
 
 /* The hub's --impair SPEC (hub(8)) for a domain's impairments, or NULL if none:
  * only keys that are set, percentages with the hub's 4 decimals. */
-static char *
-rt_hub_impair_spec(const struct lab_impair *im)
+char *
+rt_impair_spec(const struct lab_impair *im)
 {
 	char *spec = NULL;
 
@@ -97,28 +98,59 @@ rt_hub_impair_spec(const struct lab_impair *im)
 	return spec;
 }
 
+/* Push an owned string. */
+static void
+push(char ***argv, size_t *n, char *s)
+{
+	*argv = xreallocarray(*argv, *n + 2, sizeof(**argv));
+	(*argv)[(*n)++] = s;
+	(*argv)[*n] = NULL;
+}
+
 char **
 rt_hub_argv(const struct rt_inst *in, const struct lab_domain *d, const char *hubbin)
 {
-	char **argv = xcalloc(12, sizeof(*argv));
-	char *spec = rt_hub_impair_spec(&d->impair);
+	char **argv = NULL, *spec = rt_impair_spec(&d->impair);
+	char *pf = rt_hub_pidfile(in, d->name), *err = NULL;
+	struct rt_ports *ports = NULL;
 	size_t n = 0;
-	char *pf = rt_hub_pidfile(in, d->name);
 
-	argv[n++] = xstrdup(hubbin);
-	argv[n++] = xstrdup("--daemon");
-	argv[n++] = xstrdup("--pidfile");
-	argv[n++] = xasprintf("%s.daemon", pf);
+	push(&argv, &n, xstrdup(hubbin));
+	push(&argv, &n, xstrdup("--daemon"));
+	push(&argv, &n, xstrdup("--pidfile"));
+	push(&argv, &n, xasprintf("%s.daemon", pf));
 	if (d->capture) {
-		argv[n++] = xstrdup("--pcap");
-		argv[n++] = rt_wd_path(in, "%s.pcap", d->name);
+		push(&argv, &n, xstrdup("--pcap"));
+		push(&argv, &n, rt_wd_path(in, "%s.pcap", d->name));
 	}
 	if (spec != NULL) {
-		argv[n++] = xstrdup("--impair");
-		argv[n++] = spec;
+		push(&argv, &n, xstrdup("--impair"));
+		push(&argv, &n, spec);
 	}
-	argv[n++] = rt_hub_dir(in, d->name);
-	argv[n] = NULL;
+	/* An unreadable port record stops the guests' start with its message. */
+	if (rt_ports_load(in, &ports, &err) == 0) {
+		for (size_t h = 0; h < in->lab->n_hosts; h++) {
+			const struct lab_host *host = &in->lab->hosts[h];
+
+			for (size_t i = 0; i < host->n_ifaces; i++) {
+				const struct lab_iface *ifc = &host->ifaces[i];
+				char *is = rt_impair_spec(&ifc->impair);
+
+				if (is != NULL && strcmp(ifc->domain, d->name) == 0) {
+					push(&argv, &n, xstrdup("--impair-port"));
+					push(&argv, &n,
+					     xasprintf("%u:%s",
+					               rt_ports_find(ports, d->name, host->name,
+					                             ifc->index),
+					               is));
+				}
+				free(is);
+			}
+		}
+	}
+	free(err);
+	rt_ports_free(ports);
+	push(&argv, &n, rt_hub_dir(in, d->name));
 	free(pf);
 	return argv;
 }
@@ -155,6 +187,11 @@ rt_hub_launch(const struct rt_inst *in, const struct lab_domain *d, char *const 
 		rc = rt_fail(err, "the hub of domain %s wrote no pid file %s", d->name, daemon_pf);
 	} else {
 		rc = rt_pidfile_write(pf, pid, dir, err) < 0 ? -1 : 1;
+	}
+	/* A hub started again gets back what llink changed on its predecessor. */
+	if (rc == 1 && rt_links_replay(in, d->name, err) < 0) {
+		rt_wrap(err, "restoring the links of domain %s", d->name);
+		rc = -1;
 	}
 	if (f != NULL)
 		fclose(f);

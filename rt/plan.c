@@ -37,14 +37,18 @@ add_after(struct rt_step *s, size_t step)
 	s->after[s->n_after++] = step;
 }
 
-/* Does a host that boots use domain d? */
+/* Does a host that boots or runs use domain d? (A running host's hub that
+ * stopped is started again; the host must be restarted to plug into it.) */
 static bool
 domain_needed(const struct rt_plan_input *pi, size_t d)
 {
 	const struct lab *lab = pi->lab;
 
 	for (size_t i = 0; i < lab->n_hosts; i++)
-		for (size_t k = 0; pi->boot[i] && k < lab->hosts[i].n_ifaces; k++)
+		for (size_t k = 0;
+		     (pi->boot[i] || (pi->running != NULL && pi->running[i])) &&
+		     k < lab->hosts[i].n_ifaces;
+		     k++)
 			if (strcmp(lab->hosts[i].ifaces[k].domain, lab->domains[d].name) == 0)
 				return true;
 	return false;

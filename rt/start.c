@@ -26,6 +26,7 @@
 #include "hostwd.h"
 #include "hubs.h"
 #include "lab.h"
+#include "links.h"
 #include "locate.h"
 #include "mconsole.h"
 #include "plan.h"
@@ -488,6 +489,29 @@ make_plan(struct run *r, char **err)
 }
 
 /* Start the hubs of the plan. */
+/* A guest that ran while its hub was gone lost that link: UML's vde
+ * transport does not plug in again by itself. */
+static void
+warn_unplugged(struct run *r, const struct lab_domain *d)
+{
+	for (size_t i = 0; i < r->lab->n_hosts; i++) {
+		const struct lab_host *h = &r->lab->hosts[i];
+
+		if (!r->ready[i] || r->res->hosts[i].pid <= 0)
+			continue;
+		for (size_t k = 0; k < h->n_ifaces; k++)
+			if (strcmp(h->ifaces[k].domain, d->name) == 0) {
+				rt_report_warn(r->rep,
+				               "%s: the hub of domain %s had stopped and was started "
+				               "again; %s:eth%u is plugged in again only when %s "
+				               "restarts (lrestart %s)",
+				               h->name, d->name, h->name, h->ifaces[k].index, h->name,
+				               h->name);
+				break;
+			}
+	}
+}
+
 static int
 start_hubs(struct run *r, char **err)
 {
@@ -502,6 +526,8 @@ start_hubs(struct run *r, char **err)
 			return -1;
 		if (rc > 0)
 			progress(r, "hub %s: started", s->name);
+		if (rc > 0)
+			warn_unplugged(r, &r->lab->domains[s->index]);
 	}
 	return 0;
 }
@@ -519,6 +545,19 @@ run_free(struct run *r)
 	rt_plan_free(&r->plan);
 	free((char *)r->env.launcher);
 	free((char *)r->env.kernel);
+}
+
+/* Fix every interface's hub port before a hub or guest uses one (rt/ports.c). */
+static int
+record_ports(const struct rt_inst *in, char **err)
+{
+	struct rt_ports *p = NULL;
+	int rc = rt_ports_load(in, &p, err);
+
+	if (rc == 0)
+		rc = rt_ports_save(in, p, err);
+	rt_ports_free(p);
+	return rc;
 }
 
 int
@@ -583,7 +622,9 @@ rt_lab_start(const struct lab *lab, const struct rt_start_opts *o, const struct 
 		rt_fail(err, "%s was removed (lclean?) while lstart was starting", in->dir);
 		goto out;
 	}
-	rc = rt_record_write(in, err) < 0 || start_hubs(&r, err) < 0 ? -1 : 0;
+	rc = rt_record_write(in, err) < 0 || record_ports(in, err) < 0 || start_hubs(&r, err) < 0
+	             ? -1
+	             : 0;
 	flock(r.lockfd, LOCK_UN);
 	if (rc < 0)
 		goto out;

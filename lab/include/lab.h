@@ -61,11 +61,34 @@ struct lab_origin {
 #define LAB_MEM_MAX_MB     8192
 #define LAB_MEM_DEFAULT_MB 128 /* an FRR router with room for its tables */
 
+/* Link impairments of a domain or one interface, applied by the domain's hub
+ * to the frames towards every interface (or that one) (lab.yaml(5), hub(8)). 0 / false = none. */
+struct lab_impair {
+	unsigned int delay_ms;
+	unsigned int jitter_ms;
+	bool normal; /* distribution: normal (mean delay, deviation jitter); else uniform */
+	double loss_pct;
+	bool gilbert;       /* loss_model: gilbert (bursts); else random */
+	unsigned int burst; /* gilbert: mean frames lost in a row */
+	uint64_t rate_bps;
+	unsigned int queue; /* frames the rate bottleneck holds; 0: the hub's default */
+	double duplicate_pct;
+	double corrupt_pct;
+	double reorder_pct;
+	unsigned int mtu; /* largest payload after the Ethernet header; 0: none */
+	bool has_seed;
+	uint64_t seed;
+};
+
+/* Does im change anything? */
+bool lab_impair_active(const struct lab_impair *im);
+
 /* One network interface of a host: ethN on a collision domain. */
 struct lab_iface {
-	unsigned int index; /* N in ethN */
-	char *domain;       /* owned; a valid name */
-	char *mac;          /* owned; "02:xx:xx:xx:xx:xx" or NULL: use lab_iface_mac() */
+	unsigned int index;       /* N in ethN */
+	char *domain;             /* owned; a valid name */
+	char *mac;                /* owned; "02:xx:xx:xx:xx:xx" or NULL: use lab_iface_mac() */
+	struct lab_impair impair; /* towards this interface; none: the domain's apply */
 	struct lab_origin origin;
 };
 
@@ -109,28 +132,6 @@ struct lab_host {
 	size_t n_options;
 	struct lab_origin origin;
 };
-
-/* Link impairments of a domain, applied by its hub to the frames towards
- * every interface (lab.yaml(5), hub(8)). 0 / false = none. */
-struct lab_impair {
-	unsigned int delay_ms;
-	unsigned int jitter_ms;
-	bool normal; /* distribution: normal (mean delay, deviation jitter); else uniform */
-	double loss_pct;
-	bool gilbert;       /* loss_model: gilbert (bursts); else random */
-	unsigned int burst; /* gilbert: mean frames lost in a row */
-	uint64_t rate_bps;
-	unsigned int queue; /* frames the rate bottleneck holds; 0: the hub's default */
-	double duplicate_pct;
-	double corrupt_pct;
-	double reorder_pct;
-	unsigned int mtu; /* largest payload after the Ethernet header; 0: none */
-	bool has_seed;
-	uint64_t seed;
-};
-
-/* Does im change anything? */
-bool lab_impair_active(const struct lab_impair *im);
 
 /* One collision domain: one hub. */
 struct lab_domain {
@@ -237,6 +238,14 @@ bool lab_name_valid(const char *name);
  * Deterministic locally administered unicast MAC for (lab name, host, ethN),
  * or the one the lab sets. out gets "02:xx:xx:xx:xx:xx".
  */
+/* Highest hub port an interface gets (the hub's ports are 1 .. 1023). */
+#define LAB_PORT_MAX 1023
+
+/* The hub port of host:ethN on its domain (1 .. LAB_PORT_MAX), fixed by the
+ * interface's place among the domain's members; 0 if it has none. */
+unsigned int lab_iface_port(const struct lab *lab, const struct lab_host *h,
+                            const struct lab_iface *i);
+
 void lab_iface_mac(const struct lab *lab, const struct lab_host *h, const struct lab_iface *i,
                    char out[18]);
 
