@@ -1,5 +1,6 @@
 # Bash completion for umlab: umlab, linfo, lstart, lhalt, lcrash, lclean,
-# lstatus, lrestart, lconnect, lexec, lcapture, ltop, ltest, hub, umlab-mkfs.
+# lstatus, lrestart, lconnect, lexec, lcapture, ltop, ltest, llink, hub,
+# umlab-mkfs.
 #
 # Installed once per command name in share/bash-completion/completions/ (so
 # bash-completion loads it on demand), or source it by hand. Host and domain
@@ -19,6 +20,7 @@ declare -gA _umlab_opts=(
 	[lexec]='-d= --directory= -w= --hostwd= -n --no-stdin -e= --env= -C= --chdir= --timeout= --wait= -h --help --version'
 	[lcapture]='-d= --directory= --hostwd= -w= --write= -c= --count= -h --help --version'
 	[ltop]='-d= --directory= -w= --hostwd= -h --help --version'
+	[llink]='-d= --directory= -w= --hostwd= -q --quiet --json -h --help --version'
 	[ltest]='-d= --directory= -w= --hostwd= --results= --junit= --json --keep --reuse --no-start -t= --timeout= --start-timeout= -p= --parallel= -o= --pass= --assertions= --rebuild-signature --signature-dir= --no-signature --fail-fast --only= -v --verbose -q --quiet -h --help --version'
 	[hub]='-d --daemon --pidfile= --pcap= --mode= --exit-when-idle= -v --verbose --stats --capture --events -c= --count= -h --help -V --version'
 	[umlab-mkfs]='-n= --name= -p= --packages= -k= --kernel= --system -d= --dir= --mirror= -f --force --print-path --list --prune -q --quiet -h --help --version'
@@ -29,7 +31,7 @@ declare -gA _umlab_opts=(
 declare -gA _umlab_args=(
 	[linfo]=none [lstart]=hosts [lhalt]=hosts [lcrash]=hosts [lclean]=hosts
 	[lstatus]=none [lrestart]=hosts [lconnect]=host1 [lexec]=host1
-	[lcapture]=domain [ltop]=none [ltest]=none [hub]=dir [umlab-mkfs]=files
+	[lcapture]=domain [ltop]=none [ltest]=none [llink]=links [hub]=dir [umlab-mkfs]=files
 )
 
 # The full option name an abbreviation (getopt_long style) stands for, or "".
@@ -89,6 +91,12 @@ _umlab_names() {
 		}'
 }
 
+# Interfaces of the lab in dir as llink names them (host:ethN), one a line.
+_umlab_members() {
+	_umlab_linfo_json "$1" | awk '/^        "[A-Za-z0-9_-]+:eth[0-9]+",?$/ {
+		v = $0; gsub(/[ ",]/, "", v); print v }'
+}
+
 # Recipe names umlab-mkfs knows, from the installed or given recipe dirs.
 _umlab_recipes() {
 	local d f
@@ -127,7 +135,7 @@ _umlab() {
 	if [[ $cmd == umlab ]]; then
 		if ((COMP_CWORD == 1)); then
 			mapfile -t COMPREPLY < <(compgen -W "linfo lstart lhalt lcrash lclean lstatus \
-				lrestart lconnect lexec lcapture ltop ltest --help --version" -- "$cur")
+				lrestart lconnect lexec lcapture ltop ltest llink --help --version" -- "$cur")
 			return
 		fi
 		cmd=${COMP_WORDS[1]}
@@ -195,6 +203,19 @@ _umlab() {
 	domain)
 		((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "$(_umlab_names "$dir" domains)" -- "$cur")
 		;;
+	links)
+		# llink ACTION TARGET...: domains and host:ethN (partition: hosts too).
+		if ((npos == 0)); then
+			mapfile -t COMPREPLY < <(compgen -W "show set reset down up partition heal" -- "$cur")
+		elif [[ $seen == *" set "* ]] && ((npos >= 2)); then
+			mapfile -t COMPREPLY < <(compgen -S = -W "delay jitter distribution loss loss_model \
+				burst rate queue duplicate corrupt reorder mtu seed" -- "$cur")
+			compopt -o nospace 2>/dev/null
+		else
+			mapfile -t COMPREPLY < <(compgen -W "$(_umlab_names "$dir" domains; _umlab_members "$dir"
+				[[ $seen == *" partition "* ]] && _umlab_names "$dir" hosts)" -- "$cur")
+		fi
+		;;
 	dir | files)
 		_umlab_complete_value "${_umlab_args[$cmd]%s}" "$cur"
 		;;
@@ -203,4 +224,4 @@ _umlab() {
 }
 
 complete -F _umlab umlab linfo lstart lhalt lcrash lclean lstatus lrestart lconnect lexec \
-	lcapture ltop ltest hub umlab-mkfs
+	lcapture ltop ltest llink hub umlab-mkfs
