@@ -16,6 +16,7 @@
 
 #include "guest.h"
 #include "hostwd.h"
+#include "hotplug.h"
 #include "hubs.h"
 #include "inst.h"
 #include "lab.h"
@@ -206,6 +207,8 @@ rt_guest_prepare(const struct rt_inst *in, const struct lab_host *h, char **err)
 		rt_tmux_kill_window(sock, h->name);
 	if (rc == 0)
 		rc = rt_hostconf_write(in, h, err);
+	if (rc == 0)
+		rc = rt_plugged_record(in, h, err);
 	free(ready);
 	free(umid);
 	free(sock);

@@ -306,3 +306,36 @@ rt_notify_close(struct rt_notify *n)
 	unlink(n->path);
 	uv_close((uv_handle_t *)&n->poll, notify_closed);
 }
+
+/* The answer of a call run on its own loop. */
+struct mc_sync {
+	int status;
+	char *reply;
+};
+
+static void
+sync_replied(void *arg, int status, const char *reply)
+{
+	struct mc_sync *s = arg;
+
+	s->status = status;
+	s->reply = xstrdup(reply);
+}
+
+int
+rt_mconsole_call(const char *sock, const char *client_dir, const char *cmd, unsigned int timeout_ms,
+                 char **reply)
+{
+	struct mc_sync s = {.status = -EINPROGRESS};
+	uv_loop_t loop;
+
+	uv_loop_init(&loop);
+	rt_mconsole_send(&loop, sock, client_dir, cmd, timeout_ms, sync_replied, &s);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	uv_loop_close(&loop);
+	if (reply != NULL)
+		*reply = s.reply != NULL ? s.reply : xstrdup("");
+	else
+		free(s.reply);
+	return s.status;
+}

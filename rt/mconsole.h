@@ -39,6 +39,13 @@ typedef void (*rt_mconsole_cb)(void *arg, int status, const char *reply);
 void rt_mconsole_send(uv_loop_t *loop, const char *sock, const char *client_dir, const char *cmd,
                       unsigned int timeout_ms, rt_mconsole_cb cb, void *arg);
 
+/*
+ * The same on a private loop, for a caller without one: the callback's
+ * status, the reply text in *reply (caller frees; "" when none).
+ */
+int rt_mconsole_call(const char *sock, const char *client_dir, const char *cmd,
+                     unsigned int timeout_ms, char **reply);
+
 /* Build a request datagram; returns its length or -1 if cmd is too long. */
 int rt_mconsole_pack(const char *cmd, unsigned char *buf, size_t size);
 

@@ -45,9 +45,8 @@ domain_needed(const struct rt_plan_input *pi, size_t d)
 	const struct lab *lab = pi->lab;
 
 	for (size_t i = 0; i < lab->n_hosts; i++)
-		for (size_t k = 0;
-		     (pi->boot[i] || (pi->running != NULL && pi->running[i])) &&
-		     k < lab->hosts[i].n_ifaces;
+		for (size_t k = 0; (pi->boot[i] || (pi->running != NULL && pi->running[i])) &&
+		                   k < lab->hosts[i].n_ifaces;
 		     k++)
 			if (strcmp(lab->hosts[i].ifaces[k].domain, lab->domains[d].name) == 0)
 				return true;

@@ -24,6 +24,7 @@
 
 #include "cow.h"
 #include "hostwd.h"
+#include "hotplug.h"
 #include "hubs.h"
 #include "lab.h"
 #include "links.h"
@@ -497,16 +498,18 @@ warn_unplugged(struct run *r, const struct lab_domain *d)
 	for (size_t i = 0; i < r->lab->n_hosts; i++) {
 		const struct lab_host *h = &r->lab->hosts[i];
 
-		if (!r->ready[i] || r->res->hosts[i].pid <= 0)
+		if (!r->ready[i] || r->res->hosts[i].pid <= 0 ||
+		    !rt_plugged_on(&r->res->inst, h->name, d->name))
 			continue;
 		for (size_t k = 0; k < h->n_ifaces; k++)
 			if (strcmp(h->ifaces[k].domain, d->name) == 0) {
-				rt_report_warn(r->rep,
-				               "%s: the hub of domain %s had stopped and was started "
-				               "again; %s:eth%u is plugged in again only when %s "
-				               "restarts (lrestart %s)",
-				               h->name, d->name, h->name, h->ifaces[k].index, h->name,
-				               h->name);
+				rt_report_warn(
+				        r->rep,
+				        "%s: the hub of domain %s had stopped and was started "
+				        "again; %s:eth%u is plugged in again only when %s "
+				        "restarts (lrestart %s)",
+				        h->name, d->name, h->name, h->ifaces[k].index, h->name,
+				        h->name);
 				break;
 			}
 	}
@@ -625,6 +628,10 @@ rt_lab_start(const struct lab *lab, const struct rt_start_opts *o, const struct 
 	rc = rt_record_write(in, err) < 0 || record_ports(in, err) < 0 || start_hubs(&r, err) < 0
 	             ? -1
 	             : 0;
+	/* Selected hosts that run already: what the lab file changed since. */
+	for (size_t i = 0; rc == 0 && i < lab->n_hosts; i++)
+		if (r.sel[i] && res->hosts[i].state == RT_H_RUNNING)
+			rt_hotplug(in, &lab->hosts[i], rep);
 	flock(r.lockfd, LOCK_UN);
 	if (rc < 0)
 		goto out;
