@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "rt.h"
+#include "safefile.h"
 #include "hostwd.h"
 #include "hubs.h"
 #include "lab.h"
@@ -244,6 +245,10 @@ rt_inst_gc(const struct rt_inst *in, const struct rt_report *rep)
 		free(conf);
 		rt_agent_clean(in, NULL); /* lexec's lines: no guest holds them now */
 		remove_views(in);
+		/* The running lab's ports, links and boot records end with it. */
+		rt_sf_remove_below(in->hdir, "ports");
+		rt_sf_remove_below(in->hdir, "links");
+		rt_sf_remove_below(in->hdir, "plugged");
 		/* Empty directories only: what is left belongs to a crashed guest. */
 		for (size_t i = 0; i < 5; i++) {
 			static const char *const sub[] = {"/hub", "/notify", "/uml", ".h/pids",
