@@ -28,28 +28,18 @@ print_hubs(const struct lab *lab, const struct rt_inst *in)
 	for (size_t d = 0; d < lab->n_domains; d++) {
 		const char *name = lab->domains[d].name;
 		bool up = rt_hub_running(in, name);
-		char *stats = up ? rt_hub_stats(in, name) : NULL, *links;
+		struct hubstate_totals t;
+		char *links;
 
 		printf("%-12s  %-8s  ", name, up ? "running" : "-");
-		if (stats != NULL) {
-			/* Only the headline numbers; lstatus --json or hub --stats has the rest. */
-			const char *c = strstr(stats, "\"clients\":"),
-			           *t = strstr(stats, "\"totals\":");
-			const char *f = t ? strstr(t, "\"frames_in\":") : NULL;
-			const char *dr = t ? strstr(t, "\"drops\":") : NULL;
-
-			if (c != NULL)
-				printf("clients %ld", strtol(c + 10, NULL, 10));
-			if (f != NULL)
-				printf(", frames %ld", strtol(f + 12, NULL, 10));
-			if (dr != NULL)
-				printf(", drops %ld", strtol(dr + 8, NULL, 10));
-		}
+		/* Only the headline numbers; llink show or hub --stats has the rest. */
+		if (up && hubstate_totals(in, name, &t))
+			printf("clients %u, frames %llu, drops %llu", t.clients,
+			       (unsigned long long)t.frames, (unsigned long long)t.drops);
 		putchar('\n');
 		if ((links = up ? hubstate_summary(lab, in, d) : NULL) != NULL)
 			printf("%-12s  %-8s  %s (llink show %s)\n", "", "", links, name);
 		free(links);
-		free(stats);
 	}
 }
 

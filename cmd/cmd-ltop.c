@@ -197,9 +197,10 @@ draw(struct ui *u)
 		members(u->lab, m->name, hosts, sizeof(hosts));
 		if (row == u->sel)
 			attron(A_STANDOUT);
-		snprintf(buf, sizeof(buf), "%-12.12s %-4s %7u %9s %8s %8s %6s  %s%s", m->name,
+		snprintf(buf, sizeof(buf), "%-12.12s %-4s %7u %9s %8s %8s %6s  %s%s%s%s%s", m->name,
 		         m->up ? "up" : "down", m->clients, fr, fps, bps, dr, hosts,
-		         i < 64 && u->capture[i] ? "  [capturing]" : "");
+		         i < 64 && u->capture[i] ? "  [capturing]" : "", m->links ? "  [" : "",
+		         m->links ? m->links : "", m->links ? "]" : "");
 		mvaddnstr(y++, 0, buf, COLS);
 		if (row == u->sel)
 			attroff(A_STANDOUT);

@@ -7,6 +7,7 @@
 
 #include "rt.h"
 #include "cmdrt.h"
+#include "hubstate.h"
 #include "json.h"
 #include "lab.h"
 #include "xalloc.h"
@@ -114,19 +115,8 @@ cmdrt_print_table(const struct lab *lab, const struct rt_result *res, bool uptim
 	}
 }
 
-/* A number after "key": in a one-line JSON text, or -1. */
-static long
-json_peek(const char *text, const char *key)
-{
-	char *pat = xasprintf("\"%s\":", key);
-	const char *p = strstr(text, pat);
-	long v = p != NULL ? strtol(p + strlen(pat), NULL, 10) : -1;
-
-	free(pat);
-	return v;
-}
-
-/* The lab's hubs: running or not, clients and totals from hub --stats. */
+/* The lab's hubs: running or not, clients and totals, and what is in force
+ * on their links (llink(1)). */
 static void
 json_hubs(struct json_out *j, const struct lab *lab, const struct rt_inst *in)
 {
@@ -134,23 +124,22 @@ json_hubs(struct json_out *j, const struct lab *lab, const struct rt_inst *in)
 	for (size_t d = 0; d < lab->n_domains; d++) {
 		const char *name = lab->domains[d].name;
 		bool up = rt_hub_running(in, name);
-		char *stats = up ? rt_hub_stats(in, name) : NULL;
-		const char *totals = stats != NULL ? strstr(stats, "\"totals\":") : NULL;
-		char *dir = rt_hub_dir(in, name);
+		struct hubstate_totals t;
+		char *dir = rt_hub_dir(in, name), *links = NULL;
 
 		json_begin_object(j, NULL);
 		json_string(j, "domain", name);
 		json_bool(j, "running", up);
 		json_string(j, "dir", dir);
-		if (stats != NULL) {
-			json_int(j, "clients", json_peek(stats, "clients"));
-			if (totals != NULL) {
-				json_int(j, "frames_in", json_peek(totals, "frames_in"));
-				json_int(j, "drops", json_peek(totals, "drops"));
-			}
+		if (up && hubstate_totals(in, name, &t)) {
+			json_uint(j, "clients", t.clients);
+			json_uint(j, "frames_in", t.frames);
+			json_uint(j, "drops", t.drops);
+			links = hubstate_summary(lab, in, d);
+			json_string(j, "links", links);
 		}
 		json_end_object(j);
-		free(stats);
+		free(links);
 		free(dir);
 	}
 	json_end_array(j);

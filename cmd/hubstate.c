@@ -331,3 +331,20 @@ hubstate_summary(const struct lab *lab, const struct rt_inst *in, size_t d)
 	dstate_put(&s);
 	return out;
 }
+
+bool
+hubstate_totals(const struct rt_inst *in, const char *domain, struct hubstate_totals *t)
+{
+	json_object *st = ask(in, domain, "stats"), *tot = NULL;
+
+	memset(t, 0, sizeof(*t));
+	if (st == NULL)
+		return false;
+	json_object_object_get_ex(st, "totals", &tot);
+	t->clients = (unsigned int)num(st, "clients");
+	t->frames = num(tot, "frames_in");
+	t->bytes = num(tot, "bytes_in");
+	t->drops = num(tot, "drops");
+	json_object_put(st);
+	return true;
+}

@@ -7,6 +7,7 @@
 #define UMLAB_HUBSTATE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct lab;
@@ -24,5 +25,14 @@ int hubstate_print(FILE *f, bool json, const struct lab *lab, const struct rt_in
 /* One line for domain d ("link down, impair delay=50ms, partitioned"), or
  * NULL when nothing differs from a plain running hub; caller frees. */
 char *hubstate_summary(const struct lab *lab, const struct rt_inst *in, size_t d);
+
+/* A hub's headline numbers (its stats "totals"). */
+struct hubstate_totals {
+	unsigned int clients;
+	uint64_t frames, bytes, drops;
+};
+
+/* The totals of domain's hub; false when it does not answer. */
+bool hubstate_totals(const struct rt_inst *in, const char *domain, struct hubstate_totals *t);
 
 #endif

@@ -15,8 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "rt.h"
+#include "hubstate.h"
 #include "lab.h"
+#include "rt.h"
 #include "ltop.h"
 #include "xalloc.h"
 
@@ -30,6 +31,7 @@ void
 ltop_data_init(struct ltop_data *d, const struct lab *lab)
 {
 	memset(d, 0, sizeof(*d));
+	d->lab = lab;
 	d->hosts = xcalloc(lab->n_hosts + 1, sizeof(*d->hosts));
 	d->n_hosts = lab->n_hosts;
 	for (size_t i = 0; i < lab->n_hosts; i++)
@@ -44,6 +46,8 @@ void
 ltop_data_clear(struct ltop_data *d)
 {
 	free(d->hosts);
+	for (size_t i = 0; i < d->n_domains; i++)
+		free(d->domains[i].links);
 	free(d->domains);
 	memset(d, 0, sizeof(*d));
 }
@@ -125,19 +129,6 @@ owner(const struct ltop_data *d, const struct pinfo *v, size_t n, size_t k)
 	return -1;
 }
 
-/* Read a number after "key": in s; 0 if absent. */
-static uint64_t
-json_num(const char *s, const char *key)
-{
-	char pat[64];
-	const char *p;
-
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	if (s == NULL || (p = strstr(s, pat)) == NULL)
-		return 0;
-	return strtoull(p + strlen(pat), NULL, 10);
-}
-
 void
 ltop_sample(struct ltop_data *d, const struct rt_inst *in)
 {
@@ -177,17 +168,20 @@ ltop_sample(struct ltop_data *d, const struct rt_inst *in)
 	free(ps);
 	for (size_t i = 0; i < d->n_domains; i++) {
 		struct ltop_domain *m = &d->domains[i];
-		char *s = rt_hub_stats(in, m->name), *tot = s ? strstr(s, "\"totals\":") : NULL;
-		uint64_t fr = json_num(tot, "frames_in"), by = json_num(tot, "bytes_in");
+		struct hubstate_totals t;
 
-		m->up = s != NULL;
-		m->clients = (unsigned int)json_num(s, "clients");
-		m->fps = dt > 0 && m->up && fr >= m->frames ? (double)(fr - m->frames) / dt : 0;
-		m->bps = dt > 0 && m->up && by >= m->bytes ? (double)(by - m->bytes) / dt : 0;
-		m->frames = fr;
-		m->bytes = by;
-		m->drops = json_num(tot, "drops");
-		free(s);
+		m->up = hubstate_totals(in, m->name, &t);
+		m->clients = t.clients;
+		m->fps = dt > 0 && m->up && t.frames >= m->frames
+		                 ? (double)(t.frames - m->frames) / dt
+		                 : 0;
+		m->bps = dt > 0 && m->up && t.bytes >= m->bytes ? (double)(t.bytes - m->bytes) / dt
+		                                                : 0;
+		m->frames = t.frames;
+		m->bytes = t.bytes;
+		m->drops = t.drops;
+		free(m->links);
+		m->links = m->up ? hubstate_summary(d->lab, in, i) : NULL;
 	}
 	d->t = now;
 }

@@ -29,6 +29,7 @@ struct ltop_domain {
 	unsigned int clients;
 	uint64_t frames, bytes, drops; /* totals since the hub started */
 	double fps, bps;               /* since the previous sample */
+	char *links; /* owned; what llink changed or the lab impairs (hubstate_summary), or NULL */
 };
 
 struct ltop_data {
@@ -36,7 +37,8 @@ struct ltop_data {
 	size_t n_hosts;
 	struct ltop_domain *domains;
 	size_t n_domains;
-	double t; /* monotonic seconds of this sample */
+	double t;              /* monotonic seconds of this sample */
+	const struct lab *lab; /* borrowed */
 };
 
 /* Allocate the tables for lab (all zero). */

@@ -290,16 +290,3 @@ rt_hub_stop(const struct rt_inst *in, const char *domain)
 
 	rt_hubs_stop(in, d, 1);
 }
-
-char *
-rt_hub_stats(const struct rt_inst *in, const char *domain)
-{
-	char *dir = rt_hub_dir(in, domain), *out = hub_client_request(dir, "stats", 2000, NULL);
-
-	if (out != NULL && strncmp(out, "error ", 6) == 0) {
-		free(out);
-		out = NULL;
-	}
-	free(dir);
-	return out;
-}

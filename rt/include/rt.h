@@ -139,8 +139,6 @@ void rt_agent_clean(const struct rt_inst *in, const char *host);
 #define RT_TMUX_SESSION "umlab"
 /* Is the hub of domain (by name) running and ours? */
 bool rt_hub_running(const struct rt_inst *in, const char *domain);
-/* The hub's counters as one line of JSON (its "stats" answer), or NULL; caller frees. */
-char *rt_hub_stats(const struct rt_inst *in, const char *domain);
 /* Is a tmux server answering on sock? */
 bool rt_tmux_alive(const char *sock);
 /* Does the window =NAME exist? */
