@@ -24,6 +24,8 @@ extern const struct lcmd_entry cmd_lexec_entry;
 extern const struct lcmd_entry cmd_lcapture_entry;
 extern const struct lcmd_entry cmd_ltop_entry;
 extern const struct lcmd_entry cmd_lconnect_entry;
+extern const struct lcmd_entry cmd_lpause_entry;
+extern const struct lcmd_entry cmd_lresume_entry;
 
 static const struct lcmd_entry *lcmd_table[] = {
         &cmd_linfo_entry,
@@ -38,6 +40,8 @@ static const struct lcmd_entry *lcmd_table[] = {
         &cmd_lcapture_entry,
         &cmd_ltop_entry,
         &cmd_lconnect_entry,
+        &cmd_lpause_entry,
+        &cmd_lresume_entry, /* lpause's other half (cmd-lpause.c) */
         NULL,
 };
 
