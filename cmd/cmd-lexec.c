@@ -152,6 +152,11 @@ cmd_lexec_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	self[sl] = '\0';
+	/* A frozen guest's agent cannot answer: say so now, not after --wait. */
+	if (rt_host_state(&in, host, NULL) == RT_H_PAUSED) {
+		lcmd_error(ctx, "%s is paused; resume it with: lresume %s", host, host);
+		goto out;
+	}
 	if ((sock = rt_agent_connect(&in, host, self, &why, &err)) < 0) {
 		rc = explain_down(ctx, &in, host, why, err);
 		goto out;
@@ -172,6 +177,11 @@ cmd_lexec_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 		rc = LEXEC_TIMEOUT;
 		break;
 	case RT_AGENT_NO_AGENT:
+		/* Paused while we waited. */
+		if (rt_host_state(&in, host, NULL) == RT_H_PAUSED) {
+			lcmd_error(ctx, "%s is paused; resume it with: lresume %s", host, host);
+			break;
+		}
 		lcmd_error(ctx,
 		           "%s: no answer from its lexec agent in %g s: the guest is still "
 		           "booting, its agent died (see its console: lconnect %s), or its "

@@ -25,15 +25,26 @@ extern const struct lcmd_entry cmd_lcapture_entry;
 extern const struct lcmd_entry cmd_ltop_entry;
 extern const struct lcmd_entry cmd_lconnect_entry;
 extern const struct lcmd_entry cmd_llink_entry;
+extern const struct lcmd_entry cmd_lpause_entry;
+extern const struct lcmd_entry cmd_lresume_entry;
 
 static const struct lcmd_entry *lcmd_table[] = {
-        &cmd_linfo_entry,  &cmd_lstart_entry,
-        &cmd_lhalt_entry,  &cmd_lcrash_entry,
-        &cmd_lclean_entry, &cmd_lstatus_entry,
-        &cmd_ltest_entry,  &cmd_lrestart_entry,
-        &cmd_lexec_entry,  &cmd_lcapture_entry,
-        &cmd_ltop_entry,   &cmd_lconnect_entry,
-        &cmd_llink_entry,  NULL,
+        &cmd_linfo_entry,
+        &cmd_lstart_entry,
+        &cmd_lhalt_entry,
+        &cmd_lcrash_entry,
+        &cmd_lclean_entry,
+        &cmd_lstatus_entry,
+        &cmd_ltest_entry,
+        &cmd_lrestart_entry,
+        &cmd_lexec_entry,
+        &cmd_lcapture_entry,
+        &cmd_ltop_entry,
+        &cmd_lconnect_entry,
+        &cmd_llink_entry,
+        &cmd_lpause_entry,
+        &cmd_lresume_entry, /* lpause's other half (cmd-lpause.c) */
+        NULL,
 };
 
 /* Find a command by exact name. */

@@ -196,12 +196,14 @@ rm_tree(const struct rt_report *rep, const char *path)
 static void
 clean_host(const struct rt_inst *in, const char *name, bool window, const struct rt_report *rep)
 {
-	char *pf = rt_guest_pidfile(in, name), *sock = rt_tmux_sock(in);
+	char *pf = rt_guest_pidfile(in, name), *pp = rt_guest_pausefile(in, name);
+	char *sock = rt_tmux_sock(in);
 	char *umid = xasprintf("uml/%s", name), *np = xasprintf("notify/%s", name);
 	struct victims v = {0};
 
 	kill_recorded(in, pf, rep, &v);
 	wait_victims(&v);
+	unlink(pp);
 	if (window && access(sock, F_OK) == 0)
 		rt_tmux_kill_window(sock, name);
 	/*
@@ -236,6 +238,7 @@ clean_host(const struct rt_inst *in, const char *name, bool window, const struct
 	rt_agent_clean(in, name); /* lexec's line and bridge socket */
 	rt_sf_remove_below(in->dir, umid);
 	free(pf);
+	free(pp);
 	free(sock);
 	free(umid);
 	free(np);

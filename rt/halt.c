@@ -3,10 +3,12 @@
  *
  * lhalt asks each guest to power off (mconsole `cad`: its init runs the
  * shutdown scripts), waits a bounded time, then escalates to mconsole
- * `halt` and at last SIGKILL. lcrash starts at `halt`. Every guest's exit is
- * a pidfd event on one loop, so twenty guests halt in the time of the
- * slowest, not of their sum. What no guest uses any more (hubs, the tmux
- * server) goes at the end.
+ * `halt` and at last SIGKILL. lcrash starts at `halt`. A guest lpause
+ * stopped is resumed first (mconsole `go`) so that its init can power off;
+ * a stopped kernel still obeys `halt`, so lcrash needs nothing more. Every
+ * guest's exit is a pidfd event on one loop, so twenty guests halt in the
+ * time of the slowest, not of their sum. What no guest uses any more (hubs,
+ * the tmux server) goes at the end.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -140,9 +142,15 @@ timer_fired(uv_timer_t *t)
 	escalate(t->data);
 }
 
-/* Begin stopping host i, running as pid. */
+/* Nothing to do on the answer to `go`: cad's own timer escalates if need be. */
 static void
-stop_begin(struct stopper *s, size_t i, pid_t pid)
+go_replied(void *arg, int status, const char *reply)
+{
+}
+
+/* Begin stopping host i, running as pid (paused by lpause when paused). */
+static void
+stop_begin(struct stopper *s, size_t i, pid_t pid, bool paused)
 {
 	struct stop *st = &s->stops[i];
 	const char *name = s->lab->hosts[i].name;
@@ -170,6 +178,9 @@ stop_begin(struct stopper *s, size_t i, pid_t pid)
 		uv_timer_start(&st->timer, timer_fired, HALT_GRACE_MS, 0);
 	} else {
 		st->stage = ST_CAD;
+		/* A stopped kernel acts on a cad only after go: send go first. */
+		if (paused)
+			rt_mconsole_send(&s->loop, mc, s->client_dir, "go", 1000, go_replied, NULL);
 		rt_mconsole_send(&s->loop, mc, s->client_dir, "cad", 1000, mc_replied, st);
 		uv_timer_start(&st->timer, timer_fired, (uint64_t)s->o->wait_s * 1000, 0);
 	}
@@ -183,6 +194,7 @@ forget_host(const struct rt_inst *in, const char *name, bool remove_fs)
 	char *files[] = {
 	        rt_guest_pidfile(in, name),
 	        rt_gwd_path(in, name, "%s.ready", name),
+	        rt_guest_pausefile(in, name),
 	        remove_fs ? rt_gwd_path(in, name, "%s.disk", name) : NULL,
 	};
 	char *umid = xasprintf("uml/%s", name), *np = xasprintf("notify/%s", name);
@@ -271,7 +283,7 @@ rt_lab_halt(const struct lab *lab, const struct rt_halt_opts *o, const struct rt
 		sel[i] = true;
 		st = rt_host_state(in, lab->hosts[i].name, &pid);
 		if (pid > 0) {
-			stop_begin(&s, i, pid);
+			stop_begin(&s, i, pid, st == RT_H_PAUSED);
 		} else {
 			res->hosts[i].state = st == RT_H_CRASHED ? RT_H_CRASHED : RT_H_HALTED;
 			res->hosts[i].detail = xstrdup(st == RT_H_CRASHED ? "had died already"

@@ -240,6 +240,12 @@ rt_guest_pidfile(const struct rt_inst *in, const char *host)
 }
 
 char *
+rt_guest_pausefile(const struct rt_inst *in, const char *host)
+{
+	return rt_host_path(in, "pids/guest-%s.paused", host);
+}
+
+char *
 rt_hub_pidfile(const struct rt_inst *in, const char *domain)
 {
 	return rt_host_path(in, "pids/hub-%s", domain);

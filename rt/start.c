@@ -592,7 +592,8 @@ rt_lab_start(const struct lab *lab, const struct rt_start_opts *o, const struct 
 	for (size_t i = 0; i < lab->n_hosts; i++) {
 		enum rt_hstate st = rt_host_state(in, lab->hosts[i].name, &res->hosts[i].pid);
 
-		if (st == RT_H_READY || st == RT_H_BOOTING || st == RT_H_STARTUP_FAILED) {
+		if (st == RT_H_READY || st == RT_H_BOOTING || st == RT_H_STARTUP_FAILED ||
+		    st == RT_H_PAUSED) {
 			r.ready[i] = true;
 			res->hosts[i].state = r.sel[i] ? RT_H_RUNNING : RT_H_UNSELECTED;
 			if (r.sel[i])

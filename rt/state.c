@@ -36,6 +36,7 @@ static const char *const state_names[] = {
         [RT_H_HALTED] = "halted",
         [RT_H_CRASHED] = "crashed",
         [RT_H_ABSENT] = "absent",
+        [RT_H_PAUSED] = "paused",
 };
 
 const char *
@@ -107,16 +108,37 @@ rt_select(const struct lab *lab, char **names, size_t n, bool *sel, char **err)
 	return 0;
 }
 
+/*
+ * Is the guest running as pid paused? lpause copies the guest's identity
+ * (pid and start time) into its pause file, so a file left by a guest that
+ * died paused says nothing about the next one.
+ */
+static bool
+paused(const struct rt_inst *in, const char *host, pid_t pid)
+{
+	char *pp = rt_guest_pausefile(in, host);
+	pid_t ppid = 0;
+	bool yes = rt_pidfile_check(pp, in->dir, &ppid) == RT_PID_ALIVE && ppid == pid;
+
+	free(pp);
+	return yes;
+}
+
 enum rt_hstate
 rt_host_state(const struct rt_inst *in, const char *host, pid_t *pid)
 {
 	char *pf = rt_guest_pidfile(in, host), *disk;
-	enum rt_pid_state ps = rt_pidfile_check(pf, in->dir, pid);
+	pid_t p = 0;
+	enum rt_pid_state ps = rt_pidfile_check(pf, in->dir, &p);
 	struct rt_marker m;
 	bool cow;
 
 	free(pf);
+	if (pid != NULL)
+		*pid = p;
 	if (ps == RT_PID_ALIVE) {
+		if (paused(in, host, p))
+			return RT_H_PAUSED;
 		if (rt_marker_read(in, host, &m) < 0)
 			return RT_H_BOOTING;
 		return m.ready ? RT_H_READY : RT_H_STARTUP_FAILED;

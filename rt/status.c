@@ -38,6 +38,8 @@ rt_lab_status(const struct lab *lab, const char *opt_w, struct rt_result *res, c
 			        xasprintf("%s exited with status %d",
 			                  m.failed_script[0] ? m.failed_script : "a startup script",
 			                  m.startup_status);
+		else if (hr->state == RT_H_PAUSED)
+			hr->detail = xasprintf("frozen by lpause; lresume %s", name);
 		else if (hr->state == RT_H_CRASHED)
 			hr->detail = xstrdup("the guest died without lhalt or lcrash");
 		if (hr->state == RT_H_CRASHED || hr->state == RT_H_STARTUP_FAILED)

@@ -61,6 +61,8 @@ char *rt_wd_shared(const struct rt_inst *in);
 
 /* Well-known names inside the instance; all caller-freed. */
 char *rt_guest_pidfile(const struct rt_inst *in, const char *host);
+/* RUNDIR/ID.h/pids/guest-HOST.paused: written by lpause (see rt/pause.c). */
+char *rt_guest_pausefile(const struct rt_inst *in, const char *host);
 char *rt_hub_pidfile(const struct rt_inst *in, const char *domain);
 char *rt_hub_dir(const struct rt_inst *in, const char *domain);
 char *rt_mconsole_path(const struct rt_inst *in, const char *host);

@@ -46,6 +46,7 @@ enum rt_hstate {
 	RT_H_HALTED,         /* not running, its COW file kept */
 	RT_H_CRASHED,        /* not running, but never halted: it died */
 	RT_H_ABSENT,         /* never started (no COW file, no process) */
+	RT_H_PAUSED,         /* running, frozen by lpause (mconsole stop) */
 };
 
 const char *rt_hstate_name(enum rt_hstate s);
@@ -104,6 +105,22 @@ struct rt_halt_opts {
 /* lhalt and lcrash. */
 int rt_lab_halt(const struct lab *lab, const struct rt_halt_opts *o, const struct rt_report *rep,
                 struct rt_result *res, char **err);
+
+struct rt_pause_opts {
+	const char *opt_w;
+	char **hosts; /* borrowed; named hosts, or none: every running one */
+	size_t n_hosts;
+	bool resume; /* lresume: mconsole go; else lpause: mconsole stop */
+};
+
+/*
+ * lpause and lresume. Each host gets its state after the command and a
+ * detail ("paused", "already paused", ...); a named host that is not
+ * running, or whose mconsole did not answer, makes res->ok false (its state
+ * then says why: halted, crashed, absent, or failed).
+ */
+int rt_lab_pause(const struct lab *lab, const struct rt_pause_opts *o, struct rt_result *res,
+                 char **err);
 
 /* lclean: every trace of the lab (or of the named hosts). */
 int rt_lab_clean(const struct lab *lab, const char *opt_w, char **hosts, size_t n_hosts,

@@ -1,6 +1,6 @@
 # Bash completion for umlab: umlab, linfo, lstart, lhalt, lcrash, lclean,
-# lstatus, lrestart, lconnect, lexec, lcapture, ltop, ltest, llink, hub,
-# umlab-mkfs.
+# lstatus, lrestart, lconnect, lexec, lcapture, ltop, ltest, llink, lpause,
+# lresume, hub, umlab-mkfs.
 #
 # Installed once per command name in share/bash-completion/completions/ (so
 # bash-completion loads it on demand), or source it by hand. Host and domain
@@ -23,6 +23,8 @@ declare -gA _umlab_opts=(
 	[llink]='-d= --directory= -w= --hostwd= -q --quiet --json -h --help --version'
 	[ltest]='-d= --directory= -w= --hostwd= --results= --junit= --json --keep --reuse --no-start -t= --timeout= --start-timeout= -p= --parallel= -o= --pass= --assertions= --rebuild-signature --signature-dir= --no-signature --fail-fast --only= -v --verbose -q --quiet -h --help --version'
 	[hub]='-d --daemon --pidfile= --pcap= --mode= --exit-when-idle= -v --verbose --stats --capture --events -c= --count= -h --help -V --version'
+	[lpause]='-d= --directory= -w= --hostwd= -q --quiet --json -h --help --version'
+	[lresume]='-d= --directory= -w= --hostwd= -q --quiet --json -h --help --version'
 	[umlab-mkfs]='-n= --name= -p= --packages= -k= --kernel= --system -d= --dir= --mirror= -f --force --print-path --list --prune -q --quiet -h --help --version'
 )
 
@@ -32,6 +34,7 @@ declare -gA _umlab_args=(
 	[linfo]=none [lstart]=hosts [lhalt]=hosts [lcrash]=hosts [lclean]=hosts
 	[lstatus]=none [lrestart]=hosts [lconnect]=host1 [lexec]=host1
 	[lcapture]=domain [ltop]=none [ltest]=none [llink]=links [hub]=dir [umlab-mkfs]=files
+	[lpause]=hosts [lresume]=hosts
 )
 
 # The full option name an abbreviation (getopt_long style) stands for, or "".
@@ -135,7 +138,8 @@ _umlab() {
 	if [[ $cmd == umlab ]]; then
 		if ((COMP_CWORD == 1)); then
 			mapfile -t COMPREPLY < <(compgen -W "linfo lstart lhalt lcrash lclean lstatus \
-				lrestart lconnect lexec lcapture ltop ltest llink --help --version" -- "$cur")
+				lrestart lconnect lexec lcapture ltop ltest llink lpause lresume --help \
+				--version" -- "$cur")
 			return
 		fi
 		cmd=${COMP_WORDS[1]}
@@ -224,4 +228,4 @@ _umlab() {
 }
 
 complete -F _umlab umlab linfo lstart lhalt lcrash lclean lstatus lrestart lconnect lexec \
-	lcapture ltop ltest llink hub umlab-mkfs
+	lcapture ltop ltest llink lpause lresume hub umlab-mkfs
