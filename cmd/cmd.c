@@ -27,6 +27,12 @@ extern const struct lcmd_entry cmd_lconnect_entry;
 extern const struct lcmd_entry cmd_llink_entry;
 extern const struct lcmd_entry cmd_lpause_entry;
 extern const struct lcmd_entry cmd_lresume_entry;
+extern const struct lcmd_entry cmd_vstart_entry;
+extern const struct lcmd_entry cmd_vhalt_entry;
+extern const struct lcmd_entry cmd_vcrash_entry;
+extern const struct lcmd_entry cmd_vlist_entry;
+extern const struct lcmd_entry cmd_vconfig_entry;
+extern const struct lcmd_entry cmd_vclean_entry;
 
 static const struct lcmd_entry *lcmd_table[] = {
         &cmd_linfo_entry,
@@ -44,6 +50,12 @@ static const struct lcmd_entry *lcmd_table[] = {
         &cmd_llink_entry,
         &cmd_lpause_entry,
         &cmd_lresume_entry, /* lpause's other half (cmd-lpause.c) */
+        &cmd_vstart_entry,
+        &cmd_vhalt_entry,
+        &cmd_vcrash_entry,
+        &cmd_vlist_entry,
+        &cmd_vconfig_entry,
+        &cmd_vclean_entry,
         NULL,
 };
 

@@ -24,6 +24,8 @@
 #define PATH_LEN_V3  4096
 #define V3_PATH_OFF  32
 #define V12_PATH_OFF 8
+#define SECTOR       512
+#define ALIGN        4096 /* UML's PAGE_SIZE */
 
 /* Big-endian u32 at p. */
 static uint32_t
@@ -130,4 +132,74 @@ rt_cow_check(const char *cowpath, const char *imagepath, char **err)
 	free(b);
 	rt_cow_clear(&cow);
 	return rc;
+}
+
+/* Store v big-endian at p. */
+static void
+put_be32(unsigned char *p, uint32_t v)
+{
+	v = htobe32(v);
+	memcpy(p, &v, 4);
+}
+
+static void
+put_be64(unsigned char *p, uint64_t v)
+{
+	v = htobe64(v);
+	memcpy(p, &v, 8);
+}
+
+int
+rt_cow_create(const char *path, const char *imagepath, const char *backing, char **err)
+{
+	unsigned char hdr[V3_PATH_OFF + PATH_LEN_V3];
+	uint64_t bitmap_off, bitmap_len, data_off;
+	struct stat st;
+	int fd;
+
+	if (strlen(backing) >= PATH_LEN_V3)
+		return rt_fail(err, "backing file name too long: %s", backing);
+	if (stat(imagepath, &st) < 0)
+		return rt_fail_errno(err, errno, "cannot stat model filesystem %s", imagepath);
+	memset(hdr, 0, sizeof(hdr));
+	put_be32(hdr, COW_MAGIC);
+	put_be32(hdr + 4, 3);
+	put_be32(hdr + 8, (uint32_t)st.st_mtime);
+	put_be64(hdr + 12, (uint64_t)st.st_size);
+	put_be32(hdr + 20, SECTOR);
+	put_be32(hdr + 24, ALIGN);
+	put_be32(hdr + 28, 0); /* format: a bitmap */
+	memcpy(hdr + V3_PATH_OFF, backing, strlen(backing));
+	/* The layout UML computes: header, bitmap (a bit a sector), data, each aligned. */
+	bitmap_off = (sizeof(hdr) + ALIGN - 1) / ALIGN * ALIGN;
+	bitmap_len = (((uint64_t)st.st_size + SECTOR - 1) / SECTOR + 7) / 8;
+	data_off = (bitmap_off + bitmap_len + ALIGN - 1) / ALIGN * ALIGN;
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0)
+		return rt_fail_errno(err, errno, "cannot create %s", path);
+	if (pwrite(fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr) ||
+	    ftruncate(fd, (off_t)(data_off + (uint64_t)st.st_size)) < 0) {
+		int e = errno;
+
+		close(fd);
+		unlink(path);
+		return rt_fail_errno(err, e, "cannot write %s", path);
+	}
+	if (close(fd) < 0)
+		return rt_fail_errno(err, errno, "cannot write %s", path);
+	return 0;
+}
+
+bool
+rt_cow_in_use(const char *path, bool write)
+{
+	struct flock fl = {.l_type = write ? F_WRLCK : F_RDLCK, .l_whence = SEEK_SET};
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	bool used;
+
+	if (fd < 0)
+		return false;
+	/* UML locks its disks with fcntl: a lock held elsewhere means a guest has it. */
+	used = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+	close(fd);
+	return used;
 }

@@ -5,6 +5,7 @@
 #ifndef UMLAB_COW_H
 #define UMLAB_COW_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -24,5 +25,22 @@ void rt_cow_clear(struct rt_cow *cow);
  * a message naming what changed (file, mtime or size) when not.
  */
 int rt_cow_check(const char *cowpath, const char *imagepath, char **err);
+
+/*
+ * Make a new, empty COW file at path over the image at imagepath, exactly
+ * as UML's ubd driver makes one on first boot (version 3, 512-byte sectors,
+ * 4096-byte alignment, a zeroed bitmap, sparse), recording the backing
+ * file as the guest sees it: backing (/umlab/fs/IMAGE). Fails if path
+ * exists. For vstart -f, whose COW file is bound alone into the sandbox
+ * where the guest could not create it.
+ */
+int rt_cow_create(const char *path, const char *imagepath, const char *backing, char **err);
+
+/*
+ * Does a process (a running guest) hold a lock on the file at path that
+ * keeps a guest from opening it for writing (any lock), or for reading
+ * (write: false; a write lock, as on an image a -W guest runs on)?
+ */
+bool rt_cow_in_use(const char *path, bool write);
 
 #endif

@@ -76,6 +76,11 @@ rt_guest_opts_clear(struct rt_guest_opts *go)
 	for (size_t i = 0; i < go->n_kargs; i++)
 		free(go->kargs[i]);
 	free(go->kargs);
+	free(go->image);
+	free(go->cow);
+	free(go->hostlab);
+	free(go->home);
+	strv_free(go->hide, go->n_hide);
 	memset(go, 0, sizeof(*go));
 }
 
@@ -101,7 +106,7 @@ rt_guest_argv(const struct rt_inst *in, const struct lab_host *h, const char *im
 	free(mc);
 	push(&argv, &n, xstrdup(env->launcher));
 	push(&argv, &n, xstrdup("--lab"));
-	push(&argv, &n, xstrdup(in->labdir));
+	push(&argv, &n, xstrdup(env->opts->hostlab != NULL ? env->opts->hostlab : in->labdir));
 	/* Its own part of hostwd only: no guest reaches another's disk or logs. */
 	push(&argv, &n, xstrdup("--wd"));
 	push(&argv, &n, rt_gwd(in, h->name));
@@ -113,6 +118,21 @@ rt_guest_argv(const struct rt_inst *in, const struct lab_host *h, const char *im
 	push(&argv, &n, rt_host_path(in, "agent"));
 	push(&argv, &n, xstrdup("--fs"));
 	push(&argv, &n, xstrdup(image));
+	/* vstart's -f, -W and --hosthome (rt/machines.c). */
+	if (env->opts->cow != NULL) {
+		push(&argv, &n, xstrdup("--cow"));
+		push(&argv, &n, xstrdup(env->opts->cow));
+	}
+	if (env->opts->no_cow)
+		push(&argv, &n, xstrdup("--fs-rw"));
+	if (env->opts->home != NULL) {
+		push(&argv, &n, xstrdup(env->opts->home_rw ? "--home-rw" : "--home"));
+		push(&argv, &n, xstrdup(env->opts->home));
+		for (size_t i = 0; i < env->opts->n_hide; i++) {
+			push(&argv, &n, xstrdup("--hide"));
+			push(&argv, &n, xstrdup(env->opts->hide[i]));
+		}
+	}
 	if (h->kernel != NULL && (kernel = rt_locate_kernel(h->kernel, err)) == NULL) {
 		argv_free(argv);
 		argv = NULL;
@@ -126,7 +146,13 @@ rt_guest_argv(const struct rt_inst *in, const struct lab_host *h, const char *im
 	push(&argv, &n, xasprintf("umid=%s", h->name));
 	push(&argv, &n, xasprintf("uml_dir=%s/uml", in->dir));
 	push(&argv, &n, xasprintf("mem=%uM", mem));
-	push(&argv, &n, xasprintf("ubd0=/umlab/wd/%s.disk,/umlab/fs/%s", h->name, basename(img)));
+	if (env->opts->no_cow)
+		push(&argv, &n, xasprintf("ubd0=/umlab/fs/%s", basename(img)));
+	else if (env->opts->cow != NULL)
+		push(&argv, &n, xasprintf("ubd0=/umlab/cow/disk,/umlab/fs/%s", basename(img)));
+	else
+		push(&argv, &n,
+		     xasprintf("ubd0=/umlab/wd/%s.disk,/umlab/fs/%s", h->name, basename(img)));
 	push(&argv, &n, xstrdup("root=/dev/ubda"));
 	push(&argv, &n, xstrdup("rw"));
 	push(&argv, &n, xstrdup("init=/usr/lib/umlab/init"));
@@ -155,7 +181,8 @@ rt_guest_argv(const struct rt_inst *in, const struct lab_host *h, const char *im
 	push(&argv, &n, xstrdup("con=null"));
 	push(&argv, &n, xstrdup("con0=fd:0,fd:1"));
 	push(&argv, &n, xstrdup("con1=null"));
-	push(&argv, &n, xstrdup("quiet"));
+	if (!env->opts->verbose)
+		push(&argv, &n, xstrdup("quiet"));
 	push(&argv, &n, xasprintf("umlab.host=%s", h->name));
 	push(&argv, &n, xstrdup("umlab.lab=/umlab/lab"));
 	push(&argv, &n, xstrdup("umlab.wd=/umlab/wd"));
@@ -263,43 +290,112 @@ rt_guest_spawn(const struct rt_inst *in, const struct lab_host *h, char *const t
 	return rc;
 }
 
+/* The argv running cmd (NULL-terminated) in a terminal of type term titled title. */
+static char **
+term_argv(const char *term, const char *title, char *const cmd[])
+{
+	char **argv = NULL;
+	size_t n = 0;
+
+	if (strcmp(term, "gnome") == 0) {
+		/* gnome-terminal: --title, then the command after --. */
+		push(&argv, &n, xstrdup("gnome-terminal"));
+		push(&argv, &n, xstrdup("--title"));
+		push(&argv, &n, xstrdup(title));
+		push(&argv, &n, xstrdup("--"));
+	} else if (strcmp(term, "konsole") == 0 || strcmp(term, "konsole-tab") == 0) {
+		/* konsole-tab: a tab of the konsole window already open. */
+		push(&argv, &n, xstrdup("konsole"));
+		push(&argv, &n, xstrdup(strcmp(term, "konsole") == 0 ? "--separate" : "--new-tab"));
+		push(&argv, &n, xstrdup("-p"));
+		push(&argv, &n, xasprintf("tabtitle=%s", title));
+		push(&argv, &n, xstrdup("-e"));
+	} else if (strcmp(term, "kitty") == 0) {
+		push(&argv, &n, xstrdup("kitty"));
+		push(&argv, &n, xstrdup("-T"));
+		push(&argv, &n, xstrdup(title));
+	} else {
+		/* xterm's options, which x-terminal-emulator and alacritty take too. */
+		push(&argv, &n,
+		     xstrdup(strcmp(term, "xterm") == 0       ? "xterm"
+		             : strcmp(term, "alacritty") == 0 ? "alacritty"
+		                                              : "x-terminal-emulator"));
+		push(&argv, &n, xstrdup(strcmp(term, "alacritty") == 0 ? "-t" : "-T"));
+		push(&argv, &n, xstrdup(title));
+		push(&argv, &n, xstrdup("-e"));
+	}
+	for (size_t i = 0; cmd[i] != NULL; i++)
+		push(&argv, &n, xstrdup(cmd[i]));
+	return argv;
+}
+
+int
+rt_term_available(const char *term, char **err)
+{
+	const char *disp = getenv("DISPLAY"), *way = getenv("WAYLAND_DISPLAY"), *path;
+	char *cmd[] = {NULL}, **argv = term_argv(term, "", cmd), *copy, *save = NULL;
+	bool found = false;
+
+	if ((disp == NULL || *disp == '\0') && (way == NULL || *way == '\0')) {
+		argv_free(argv);
+		return rt_fail(err, "no graphical session (DISPLAY and WAYLAND_DISPLAY are unset): "
+		                    "no terminal can be opened");
+	}
+	path = getenv("PATH");
+	copy = xstrdup(path != NULL ? path : "/usr/bin:/bin");
+	for (char *d = strtok_r(copy, ":", &save); d != NULL && !found;
+	     d = strtok_r(NULL, ":", &save)) {
+		char *p = xasprintf("%s/%s", d, argv[0]);
+
+		found = access(p, X_OK) == 0;
+		free(p);
+	}
+	free(copy);
+	if (!found)
+		rt_fail(err,
+		        "terminal program '%s' not found in PATH (install it, or choose another "
+		        "with --xterm)",
+		        argv[0]);
+	argv_free(argv);
+	return found ? 0 : -1;
+}
+
+int
+rt_guest_open_terminal_as(const struct rt_inst *in, const char *host, const char *term, char **err)
+{
+	const char *disp = getenv("DISPLAY"), *way = getenv("WAYLAND_DISPLAY");
+	char *sock, *win, **argv;
+	posix_spawnattr_t attr;
+	pid_t pid;
+	int rc;
+
+	if ((disp == NULL || *disp == '\0') && (way == NULL || *way == '\0'))
+		return rt_fail(err, "no graphical session (DISPLAY and WAYLAND_DISPLAY are unset): "
+		                    "no terminal can be opened");
+	sock = rt_tmux_sock(in);
+	win = xasprintf(":=%s", host);
+	/* A grouped session per terminal: each shows its own guest's window. */
+	char *tmux[] = {"tmux",        "-S",  sock,
+	                "new-session", "-t",  "=" RT_TMUX_SESSION,
+	                ";",           "set", "destroy-unattached",
+	                "on",          ";",   "select-window",
+	                "-t",          win,   NULL};
+	argv = term_argv(term, host, tmux);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+	rc = posix_spawnp(&pid, argv[0], NULL, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
+	if (rc != 0)
+		rt_fail_errno(err, rc, "cannot run %s", argv[0]);
+	argv_free(argv);
+	free(win);
+	free(sock);
+	return rc != 0 ? -1 : 0;
+}
+
 void
 rt_guest_open_terminal(const struct rt_inst *in, const char *host)
 {
-	const char *disp = getenv("DISPLAY"), *way = getenv("WAYLAND_DISPLAY");
-	char *sock, *win, *argv[24];
-	posix_spawnattr_t attr;
-	pid_t pid;
-	size_t n = 0;
-
-	if ((disp == NULL || *disp == '\0') && (way == NULL || *way == '\0'))
-		return;
-	sock = rt_tmux_sock(in);
-	/* A grouped session per terminal: each shows its own guest's window. */
-	argv[n++] = "x-terminal-emulator";
-	argv[n++] = "-T";
-	argv[n++] = (char *)host;
-	argv[n++] = "-e";
-	argv[n++] = "tmux";
-	argv[n++] = "-S";
-	argv[n++] = sock;
-	argv[n++] = "new-session";
-	argv[n++] = "-t";
-	argv[n++] = "=" RT_TMUX_SESSION;
-	argv[n++] = ";";
-	argv[n++] = "set";
-	argv[n++] = "destroy-unattached";
-	argv[n++] = "on";
-	argv[n++] = ";";
-	argv[n++] = "select-window";
-	argv[n++] = "-t";
-	argv[n++] = win = xasprintf(":=%s", host);
-	argv[n] = NULL;
-	posix_spawnattr_init(&attr);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
-	if (posix_spawnp(&pid, argv[0], NULL, &attr, argv, environ) != 0)
-		pid = -1;
-	posix_spawnattr_destroy(&attr);
-	free(win);
-	free(sock);
+	/* lstart opens what there is, and says nothing when there is none. */
+	rt_guest_open_terminal_as(in, host, "auto", NULL);
 }

@@ -169,6 +169,29 @@ rt_plugged_on(const struct rt_inst *in, const char *host, const char *domain)
 	return on;
 }
 
+bool
+rt_plugged_iface(const struct rt_inst *in, const char *host, unsigned int eth, const char *domain)
+{
+	char *rel = xasprintf("plugged/%s", host), *text;
+	int dfd = rt_sf_opendir_path(in->hdir);
+	bool on = false;
+	size_t len;
+
+	text = dfd >= 0 ? rt_sf_read(dfd, rel, PLUGGED_MAX, &len) : NULL;
+	if (dfd >= 0)
+		close(dfd);
+	free(rel);
+	for (char *save = NULL, *l = text ? strtok_r(text, "\n", &save) : NULL; l != NULL && !on;
+	     l = strtok_r(NULL, "\n", &save)) {
+		char d[LAB_NAME_MAX + 2];
+		unsigned int e;
+
+		on = sscanf(l, "eth%u %33s", &e, d) == 2 && e == eth && strcmp(d, domain) == 0;
+	}
+	free(text);
+	return on;
+}
+
 void
 rt_hotplug(const struct rt_inst *in, const struct lab_host *h, const struct rt_report *rep)
 {
@@ -214,9 +237,10 @@ rt_hotplug(const struct rt_inst *in, const struct lab_host *h, const struct rt_r
 				plugged = p;
 				rt_report_warn(rep,
 				               "%s: eth%u plugged into domain %s while it runs; it "
-				               "is down in the guest until configured (lexec %s ip "
-				               "link set eth%u up)",
-				               h->name, f->index, f->domain, h->name, f->index);
+				               "is down in the guest until configured (lexec -d %s "
+				               "%s ip link set eth%u up)",
+				               h->name, f->index, f->domain, in->labdir, h->name,
+				               f->index);
 			}
 		} else if (strcmp(rec, want) != 0) {
 			rt_report_warn(rep,

@@ -16,6 +16,9 @@ struct rt_report;
 int rt_plugged_record(const struct rt_inst *in, const struct lab_host *h, char **err);
 /* Did guest host boot (or get plugged) with an interface on domain? */
 bool rt_plugged_on(const struct rt_inst *in, const char *host, const char *domain);
+/* Did guest host boot (or get plugged) with ethN on domain? */
+bool rt_plugged_iface(const struct rt_inst *in, const char *host, unsigned int eth,
+                      const char *domain);
 /* Running guest h against the lab file: plug new interfaces, warn about the rest. */
 void rt_hotplug(const struct rt_inst *in, const struct lab_host *h, const struct rt_report *rep);
 

@@ -69,8 +69,9 @@ struct run {
 	struct rt_plan plan; /* what this run starts, in order (plan.h) */
 	unsigned int active, max;
 	bool aborting;
-	int lockfd;   /* RUNDIR/ID, for rt_inst_relock; -1 before it exists */
-	bool cleaned; /* lclean removed the instance under us: launch nothing more */
+	int lockfd;      /* RUNDIR/ID, for rt_inst_relock; -1 before it exists */
+	bool cleaned;    /* lclean removed the instance under us: launch nothing more */
+	int *release_fd; /* the caller's, closed once nothing is pending (rt_start_opts) */
 };
 
 /* Report a progress line, if anyone listens. */
@@ -358,6 +359,16 @@ pump(struct run *r)
 	}
 	if (locked)
 		flock(r->lockfd, LOCK_UN);
+	if (r->release_fd != NULL && *r->release_fd >= 0) {
+		bool pending = false;
+
+		for (size_t i = 0; i < lab->n_hosts && !pending; i++)
+			pending = r->res->hosts[i].state == RT_H_PENDING;
+		if (!pending) {
+			close(*r->release_fd);
+			*r->release_fd = -1;
+		}
+	}
 	if (r->active > 0)
 		return;
 	for (size_t i = 0; i < lab->n_hosts; i++) {
@@ -430,9 +441,15 @@ preflight(struct run *r, char **err)
 			continue;
 		for (size_t k = 0; k < h->n_options; k++)
 			image_opt |= strcmp(h->options[k].key, "image") == 0;
-		if ((r->images[i] = rt_locate_image(image_opt ? NULL : h->fs, err)) == NULL)
+		/* vstart's -m, -f and -W (rt_guest_opts) stand in for the host's own. */
+		if (r->o->gopts.image != NULL)
+			r->images[i] = xstrdup(r->o->gopts.image);
+		else if ((r->images[i] = rt_locate_image(image_opt ? NULL : h->fs, err)) == NULL)
 			return -1;
-		disk = rt_gwd_path(in, h->name, "%s.disk", h->name);
+		if (r->o->gopts.no_cow)
+			continue;
+		disk = r->o->gopts.cow != NULL ? xstrdup(r->o->gopts.cow)
+		                               : rt_gwd_path(in, h->name, "%s.disk", h->name);
 		if (access(disk, F_OK) == 0 && rt_cow_check(disk, r->images[i], &e) < 0) {
 			rt_report_warn(r->rep,
 			               "%s: %s; its saved state cannot be used: discard it with "
@@ -567,7 +584,12 @@ int
 rt_lab_start(const struct lab *lab, const struct rt_start_opts *o, const struct rt_report *rep,
              struct rt_result *res, char **err)
 {
-	struct run r = {.lab = lab, .o = o, .rep = rep, .res = res, .lockfd = -1};
+	struct run r = {.lab = lab,
+	                .o = o,
+	                .rep = rep,
+	                .res = res,
+	                .lockfd = -1,
+	                .release_fd = o->release_fd};
 	struct rt_inst *in = &res->inst;
 	int rc = -1;
 
@@ -667,6 +689,10 @@ rt_lab_start(const struct lab *lab, const struct rt_start_opts *o, const struct 
 out:
 	if (r.lockfd >= 0)
 		close(r.lockfd);
+	if (r.release_fd != NULL && *r.release_fd >= 0) {
+		close(*r.release_fd);
+		*r.release_fd = -1;
+	}
 	run_free(&r);
 	return rc;
 }

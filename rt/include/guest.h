@@ -19,6 +19,19 @@ struct rt_guest_opts {
 	unsigned int mem_mb; /* 0: the lab's */
 	char **kargs;        /* owned; extra kernel words */
 	size_t n_kargs;
+	/*
+	 * vstart(1)'s disk and sharing settings (rt/machines.c), for the one
+	 * machine it boots; lstart leaves them unset.
+	 */
+	char *image;   /* owned; model filesystem path, instead of the host's fs */
+	char *cow;     /* owned; COW file bound alone at /umlab/cow/disk, instead of NAME.disk */
+	bool no_cow;   /* the image itself, bound read-write, no COW file */
+	char *hostlab; /* owned; the guest's /hostlab, instead of the lab directory */
+	char *home;    /* owned; bound on /umlab/home (mounted on /hosthome by an exec) */
+	bool home_rw;
+	char **hide; /* owned; directories under home the guest sees empty (umlab's state) */
+	size_t n_hide;
+	bool verbose; /* kernel messages: no `quiet` */
 };
 
 /* Parse one -o option: mem=N, --mem=N, --append=WORD, or a kernel word. */
@@ -51,5 +64,14 @@ int rt_guest_spawn(const struct rt_inst *in, const struct lab_host *h, char *con
 
 /* Open a terminal attached to h's window when a graphical session is there. */
 void rt_guest_open_terminal(const struct rt_inst *in, const char *host);
+/*
+ * The same with terminal type term ("auto": x-terminal-emulator, "xterm",
+ * "gnome", "konsole", "konsole-tab", "kitty", "alacritty"); -1 with *err when
+ * there is no graphical session or the program cannot be run.
+ */
+/* Can a terminal of type term be opened here (a graphical session, its program in PATH)? */
+int rt_term_available(const char *term, char **err);
+int rt_guest_open_terminal_as(const struct rt_inst *in, const char *host, const char *term,
+                              char **err);
 
 #endif

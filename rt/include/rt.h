@@ -72,6 +72,12 @@ struct rt_start_opts {
 	bool dry_run;
 	bool abort_on_failure;
 	struct rt_guest_opts gopts;
+	/*
+	 * NULL, or an fd rt_lab_start closes (setting it to -1) once every
+	 * guest of the run is launched, or when it fails before: vstart's lock
+	 * on its machines, so the next vstart waits for the launch, not the boot.
+	 */
+	int *release_fd;
 };
 
 /* Results for every host of the lab, in lab order (RT_H_UNSELECTED if not involved). */
