@@ -1,11 +1,12 @@
 # Bash completion for umlab: umlab, linfo, lstart, lhalt, lcrash, lclean,
 # lstatus, lrestart, lconnect, lexec, lcapture, ltop, ltest, llink, lpause,
-# lresume, hub, umlab-mkfs.
+# lresume, vstart, vhalt, vcrash, vlist, vconfig, vclean, hub, umlab-mkfs.
 #
 # Installed once per command name in share/bash-completion/completions/ (so
 # bash-completion loads it on demand), or source it by hand. Host and domain
 # names come from `linfo --json` on the lab in the current directory, or the
-# one given with -d/--directory. Needs nothing but bash.
+# one given with -d/--directory; machine names from `vlist --all --json`.
+# Needs nothing but bash.
 
 # Options of each command; options taking a value end in '='.
 declare -gA _umlab_opts=(
@@ -26,6 +27,12 @@ declare -gA _umlab_opts=(
 	[lpause]='-d= --directory= -w= --hostwd= -q --quiet --json -h --help --version'
 	[lresume]='-d= --directory= -w= --hostwd= -q --quiet --json -h --help --version'
 	[umlab-mkfs]='-n= --name= -p= --packages= -k= --kernel= --system -d= --dir= --mirror= -f --force --print-path --list --prune -q --quiet -h --help --version'
+	[vstart]='-k= --kernel= -M= --mem= --eth0= --eth1= --eth2= --eth3= --eth4= --eth5= --eth6= --eth7= -m= --model-fs= -f= --filesystem= -W --no-cow -D --hide-disk-file --hosthome -H --no-hosthome -e= --exec= -l= --hostlab= --con0= --con1= --xterm= --append= -F --foreground --tmux-attached --tmux-detached --timeout= -p --print -q --quiet -v --verbose -h --help --version'
+	[vhalt]='-r --remove-fs -q --quick --wait= -u= --user= --json -h --help --version'
+	[vcrash]='-F --keep-fs -u= --user= --json -h --help --version'
+	[vlist]='-n --no-header -u= --user= --all --json -h --help --version'
+	[vconfig]='--eth0= --eth1= --eth2= --eth3= --eth4= --eth5= --eth6= --eth7= -u= --user= -q --quiet -h --help --version'
+	[vclean]='-H --remove-hubs -f --force -K --kill-machines -T --remove-tunnels --clean-directories --clean-all --test -u= --user= -q --quiet -v --verbose -h --help --version'
 )
 
 # What the positional arguments are: hosts (any number), host (the first
@@ -35,6 +42,8 @@ declare -gA _umlab_args=(
 	[lstatus]=none [lrestart]=hosts [lconnect]=host1 [lexec]=host1
 	[lcapture]=domain [ltop]=none [ltest]=none [llink]=links [hub]=dir [umlab-mkfs]=files
 	[lpause]=hosts [lresume]=hosts
+	[vstart]=machine1 [vhalt]=machines [vcrash]=machines [vlist]=machines [vconfig]=machine1
+	[vclean]=none
 )
 
 # The full option name an abbreviation (getopt_long style) stands for, or "".
@@ -65,6 +74,13 @@ _umlab_value_kind() {
 	lcapture:-w | lcapture:--write) echo file ;;
 	hub:--pidfile | hub:--pcap) echo file ;;
 	hub:* | umlab-mkfs:*) ;;
+	vstart:-k | vstart:--kernel | vstart:-f | vstart:--filesystem | vstart:-m | vstart:--model-fs) echo file ;;
+	vstart:-l | vstart:--hostlab) echo dir ;;
+	vstart:--con0) echo con0 ;;
+	vstart:--con1) echo con1 ;;
+	vstart:--xterm) echo term ;;
+	vstart:--eth* | vconfig:--eth*) echo mdomain ;;
+	v*:*) ;;
 	*:-d | *:--directory | *:-w | *:--hostwd | *:--results | *:--signature-dir) echo dir ;;
 	*:--junit | *:--assertions) echo file ;;
 	esac
@@ -72,7 +88,24 @@ _umlab_value_kind() {
 
 # Is opt the lab-directory option of cmd?
 _umlab_is_dir_opt() {
-	[[ $1 != hub && $1 != umlab-mkfs && ($2 == -d || $2 == --directory) ]]
+	[[ $1 != hub && $1 != umlab-mkfs && $1 != v* && ($2 == -d || $2 == --directory) ]]
+}
+
+# The user's machines (vstart), one a line; with "domains", their domains.
+_umlab_machines() {
+	local json
+	if type -P vlist >/dev/null; then
+		json=$(vlist --all --json 2>/dev/null)
+	elif type -P umlab >/dev/null; then
+		json=$(umlab vlist --all --json 2>/dev/null)
+	fi
+	if [[ ${1:-} == domains ]]; then
+		awk '/^ +"domain": "/ { v = $0; sub(/^ +"domain": "/, "", v); sub(/".*/, "", v);
+			if (!seen[v]++) print v }' <<<"$json"
+	else
+		awk '/^      "name": "/ { v = $0; sub(/^      "name": "/, "", v); sub(/".*/, "", v);
+			print v }' <<<"$json"
+	fi
 }
 
 # linfo for the lab in dir; prints its JSON document (nothing on failure).
@@ -125,6 +158,11 @@ _umlab_complete_value() {
 		mapfile -t COMPREPLY < <(compgen -f -- "$2")
 		;;
 	recipe) mapfile -t COMPREPLY < <(compgen -W "$(_umlab_recipes)" -- "$2") ;;
+	con0) mapfile -t COMPREPLY < <(compgen -W "tmux xterm this" -- "$2") ;;
+	con1) mapfile -t COMPREPLY < <(compgen -W "none" -- "$2") ;;
+	term) mapfile -t COMPREPLY < <(compgen -W "auto xterm gnome konsole konsole-tab kitty \
+		alacritty" -- "$2") ;;
+	mdomain) mapfile -t COMPREPLY < <(compgen -W "$(_umlab_machines domains)" -- "$2") ;;
 	*) COMPREPLY=() ;;
 	esac
 }
@@ -138,8 +176,8 @@ _umlab() {
 	if [[ $cmd == umlab ]]; then
 		if ((COMP_CWORD == 1)); then
 			mapfile -t COMPREPLY < <(compgen -W "linfo lstart lhalt lcrash lclean lstatus \
-				lrestart lconnect lexec lcapture ltop ltest llink lpause lresume --help \
-				--version" -- "$cur")
+				lrestart lconnect lexec lcapture ltop ltest llink lpause lresume vstart vhalt \
+				vcrash vlist vconfig vclean --help --version" -- "$cur")
 			return
 		fi
 		cmd=${COMP_WORDS[1]}
@@ -220,6 +258,13 @@ _umlab() {
 				[[ $seen == *" partition "* ]] && _umlab_names "$dir" hosts)" -- "$cur")
 		fi
 		;;
+	machines)
+		mapfile -t COMPREPLY < <(compgen -W "$(_umlab_machines |
+			while read -r w; do [[ $seen == *" $w "* ]] || printf '%s\n' "$w"; done)" -- "$cur")
+		;;
+	machine1)
+		((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "$(_umlab_machines)" -- "$cur")
+		;;
 	dir | files)
 		_umlab_complete_value "${_umlab_args[$cmd]%s}" "$cur"
 		;;
@@ -227,5 +272,5 @@ _umlab() {
 	return 0
 }
 
-complete -F _umlab umlab linfo lstart lhalt lcrash lclean lstatus lrestart lconnect lexec \
-	lcapture ltop ltest llink lpause lresume hub umlab-mkfs
+complete -F _umlab umlab linfo lstart lhalt lcrash lclean lstatus lrestart lconnect lexec vstart \
+	lcapture ltop ltest llink lpause lresume vhalt vcrash vlist vconfig vclean hub umlab-mkfs

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include "cow.h"
 #include "test_rt_tmp.h"
@@ -220,6 +221,63 @@ check_reports_another_image(void **state)
 	free(err);
 }
 
+/*
+ * A COW file made by rt_cow_create (vstart -f) has UML's layout: the file
+ * UML made over a 1766850560-byte image was 1767292928 bytes (header, a
+ * bitmap of a bit per 512-byte sector, data, each aligned to 4096), and
+ * its header reads back and checks against its image.
+ */
+static void
+create_matches_what_uml_makes(void **state)
+{
+	const char *img = rt_tpath(state, "default-x.img");
+	char *cowp = strdup(rt_tpath(state, "m.disk"));
+	struct timeval tv[2] = {{.tv_sec = 1796021688}, {.tv_sec = 1796021688}};
+	unsigned char hdr[32];
+	struct rt_cow cow;
+	struct stat st;
+	FILE *f;
+
+	rt_twrite(state, "default-x.img", "", 0);
+	assert_int_equal(truncate(img, 1766850560LL), 0);
+	assert_int_equal(utimes(img, tv), 0);
+	assert_int_equal(rt_cow_create(cowp, img, "/umlab/fs/default-x.img", NULL), 0);
+	assert_int_equal(stat(cowp, &st), 0);
+	assert_true(st.st_size == 1767292928LL);
+	assert_true(st.st_blocks < 64); /* sparse: the header only */
+	f = fopen(cowp, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(hdr, 1, sizeof(hdr), f), sizeof(hdr));
+	fclose(f);
+	assert_memory_equal(hdr + 20, "\0\0\x02\0\0\0\x10\0\0\0\0\0", 12);
+	assert_int_equal(rt_cow_read(cowp, &cow, NULL), 0);
+	assert_int_equal(cow.version, 3);
+	assert_true(cow.mtime == 1796021688);
+	assert_true(cow.size == 1766850560ULL);
+	assert_string_equal(cow.backing, "/umlab/fs/default-x.img");
+	rt_cow_clear(&cow);
+	assert_int_equal(rt_cow_check(cowp, img, NULL), 0);
+	free(cowp);
+}
+
+/* rt_cow_create never writes over anything, a symlink included. */
+static void
+create_refuses_an_existing_file(void **state)
+{
+	char *err = NULL, *cowp = strdup(rt_tpath(state, "m.disk"));
+
+	make_image(state, "i.img", 4096, 1000);
+	rt_twrite(state, "m.disk", "mine", (size_t)-1);
+	assert_int_equal(rt_cow_create(cowp, rt_tpath(state, "i.img"), "/umlab/fs/i.img", &err),
+	                 -1);
+	assert_non_null(strstr(err, "File exists"));
+	free(err);
+	err = rt_tread(state, "m.disk");
+	assert_string_equal(err, "mine");
+	free(err);
+	free(cowp);
+}
+
 int
 main(void)
 {
@@ -235,6 +293,8 @@ main(void)
 	        T(check_reports_a_touched_image),
 	        T(check_reports_a_resized_image),
 	        T(check_reports_another_image),
+	        T(create_matches_what_uml_makes),
+	        T(create_refuses_an_existing_file),
 #undef T
 	};
 
