@@ -349,8 +349,7 @@ cmd_vstart_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 		err = NULL;
 		goto out;
 	}
-	v.so.progress = !v.quiet && !v.so.dry_run;
-	rep = cmdrt_report(ctx, v.so.progress);
+	rep = cmdrt_report(ctx, !v.quiet && !v.so.dry_run);
 	if (rt_machine_start(&m, &v.mc, &c, &v.so, &rep, &lab, &res, &err) < 0) {
 		rc = cmdrt_fail(ctx, err);
 		err = NULL;

@@ -374,7 +374,6 @@ rt_machine_start(struct rt_machines *m, const struct rt_machine *mc0, const stru
 	bool create = false;
 	int rc = -1;
 
-	(void)rep;
 	*lab = NULL;
 	memset(res, 0, sizeof(*res));
 	/* The record is mc with the defaults in force filled in. */
@@ -441,14 +440,15 @@ rt_machine_start(struct rt_machines *m, const struct rt_machine *mc0, const stru
 	so.hosts = &name;
 	so.n_hosts = 1;
 	rc = rt_lab_start(*lab, &so, rep, res, err);
-	if (rc == 0 && !o->dry_run) {
+	if (!o->dry_run) {
 		ssize_t i = lab_host_index(*lab, name);
 
-		if (mc.hide_disk)
+		if (rc == 0 && mc.hide_disk)
 			disk = mc.cow != NULL ? xstrdup(mc.cow)
 			                      : rt_gwd_path(&res->inst, name, "%s.disk", name);
 		/* A COW file made here for a guest that never ran is nobody's. */
-		if (create && i >= 0 && res->hosts[i].pid <= 0 && disk == NULL)
+		if (create && disk == NULL &&
+		    (rc < 0 || i < 0 || res->hosts == NULL || res->hosts[i].pid <= 0))
 			disk = xstrdup(mc.cow);
 		if (disk != NULL)
 			unlink(disk);

@@ -131,42 +131,47 @@ value_ok(const char *v)
 	return true;
 }
 
-/* Apply one KEY=VALUE line of a record. */
+/* Apply one KEY=VALUE line of a record; -1 for what vstart never writes. */
 static int
 record_line(struct rt_machine *mc, const char *k, const char *v)
 {
-	if (strcmp(k, "mem") == 0)
-		mc->mem_mb = (unsigned int)strtoul(v, NULL, 10);
-	else if (strcmp(k, "kernel") == 0)
-		free(mc->kernel), mc->kernel = xstrdup(v);
-	else if (strcmp(k, "model") == 0)
-		free(mc->model), mc->model = xstrdup(v);
-	else if (strcmp(k, "eth") == 0 && lab_name_valid(v) && mc->n_ifaces < LAB_IFACES_MAX)
+	char *end;
+
+	if (strcmp(k, "mem") == 0) {
+		unsigned long mb = strtoul(v, &end, 10);
+
+		if (*end != '\0' || mb < LAB_MEM_MIN_MB || mb > LAB_MEM_MAX_MB)
+			return -1;
+		mc->mem_mb = (unsigned int)mb;
+	} else if (strcmp(k, "kernel") == 0 && v[0] != '\0') {
+		free(mc->kernel);
+		mc->kernel = xstrdup(v);
+	} else if (strcmp(k, "model") == 0 && v[0] != '\0') {
+		free(mc->model);
+		mc->model = xstrdup(v);
+	} else if (strcmp(k, "eth") == 0 && lab_name_valid(v) && mc->n_ifaces < LAB_IFACES_MAX) {
 		strv_push(&mc->ifaces, &mc->n_ifaces, v);
-	else if (strcmp(k, "karg") == 0 && lab_karg_valid(v))
+	} else if (strcmp(k, "karg") == 0 && lab_karg_valid(v)) {
 		strv_push(&mc->kargs, &mc->n_kargs, v);
-	else if (strcmp(k, "exec") == 0)
+	} else if (strcmp(k, "exec") == 0) {
 		strv_push(&mc->execs, &mc->n_execs, v);
-	else if (strcmp(k, "cow") == 0 && v[0] == '/')
-		free(mc->cow), mc->cow = xstrdup(v);
-	else if (strcmp(k, "no_cow") == 0)
-		mc->no_cow = strcmp(v, "1") == 0;
-	else if (strcmp(k, "hide_disk") == 0)
-		mc->hide_disk = strcmp(v, "1") == 0;
-	else if (strcmp(k, "hostlab") == 0 && v[0] == '/')
-		free(mc->hostlab), mc->hostlab = xstrdup(v);
-	else if (strcmp(k, "hosthome") == 0)
-		mc->hosthome = strcmp(v, "rw") == 0   ? RT_HOME_RW
-		               : strcmp(v, "ro") == 0 ? RT_HOME_RO
-		                                      : RT_HOME_NO;
-	else if (strcmp(k, "verbose") == 0)
-		mc->verbose = strcmp(v, "1") == 0;
-	else if (strcmp(k, "con0") == 0)
-		mc->con0 = strcmp(v, "xterm") == 0  ? RT_CON_XTERM
-		           : strcmp(v, "this") == 0 ? RT_CON_THIS
-		                                    : RT_CON_TMUX;
-	else
+	} else if (strcmp(k, "cow") == 0 && v[0] == '/') {
+		free(mc->cow);
+		mc->cow = xstrdup(v);
+	} else if (strcmp(k, "hostlab") == 0 && v[0] == '/') {
+		free(mc->hostlab);
+		mc->hostlab = xstrdup(v);
+	} else if ((strcmp(k, "no_cow") == 0 || strcmp(k, "hide_disk") == 0 ||
+	            strcmp(k, "verbose") == 0) &&
+	           strcmp(v, "1") == 0) {
+		*(k[0] == 'n' ? &mc->no_cow : k[0] == 'h' ? &mc->hide_disk : &mc->verbose) = true;
+	} else if (strcmp(k, "hosthome") == 0 && (strcmp(v, "ro") == 0 || strcmp(v, "rw") == 0)) {
+		mc->hosthome = v[1] == 'w' ? RT_HOME_RW : RT_HOME_RO;
+	} else if (strcmp(k, "con0") == 0 && rt_con_parse(v, false, &mc->con0, NULL) == 0) {
+		/* set by rt_con_parse */
+	} else {
 		return -1;
+	}
 	return 0;
 }
 

@@ -90,7 +90,6 @@ int rt_machines_tap_clean(const struct rt_report *rep, char **err);
 struct rt_vstart_opts {
 	bool dry_run;           /* -p: print the plan, change nothing */
 	unsigned int timeout_s; /* until its ready marker */
-	bool progress;          /* progress lines through the report */
 };
 
 /*

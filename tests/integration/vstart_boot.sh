@@ -24,15 +24,15 @@ echo "ok: two machines on domain A ping each other"
 expect_err 1 "machine producer is already running" vstart producer --eth0=A
 
 # --- vlist ---
-vlist | grep -Eq "^$me +producer +ready +[0-9]+ +[0-9]+ KB +eth0@A$" || fail "vlist: $(vlist)"
-vlist | grep -q "^Total machines: 2 running" || fail "vlist totals: $(vlist)"
-vlist -n | grep -q USER && fail "vlist -n printed a header"
+vlist | grep -E "^$me +producer +ready +[0-9]+ +[0-9]+ KB +eth0@A$" >/dev/null || fail "vlist: $(vlist)"
+vlist | grep "^Total machines: 2 running" >/dev/null || fail "vlist totals: $(vlist)"
+vlist -n | grep USER >/dev/null && fail "vlist -n printed a header"
 vlist --json | jq -e '[.machines[].name] == ["consumer", "producer"] and
 	all(.machines[]; .state == "ready" and .pid > 0 and .memory_kb > 0 and .memory_mb == 128
 	and .interfaces == [{"name": "eth0", "domain": "A"}])' >/dev/null ||
 	fail "vlist --json: $(vlist --json)"
-vlist producer | grep -q '^Boot command: ip link set eth0 up$' || fail "vlist producer: $(vlist producer)"
-vlist producer | grep -q "^Console:      tmux: tmux -S .* attach -t =umlab:=producer$" ||
+vlist producer | grep '^Boot command: ip link set eth0 up$' >/dev/null || fail "vlist producer: $(vlist producer)"
+vlist producer | grep "^Console:      tmux: tmux -S .* attach -t =umlab:=producer$" >/dev/null ||
 	fail "vlist producer: $(vlist producer)"
 echo "ok: vlist"
 
@@ -42,7 +42,7 @@ vstart server --eth0=B -e "ip addr add 10.0.1.2/24 dev eth0 && ip link set eth0 
 vconfig producer --eth1=B 2>"$T/vconfig.err" || fail "vconfig: $(cat "$T/vconfig.err")"
 grep -q "producer: eth1 plugged into domain B while it runs" "$T/vconfig.err" ||
 	fail "vconfig said: $(cat "$T/vconfig.err")"
-mx producer -- ip -o link show eth1 | grep -q 'state DOWN' || fail "eth1 not there, or up"
+mx producer -- ip -o link show eth1 | grep 'state DOWN' >/dev/null || fail "eth1 not there, or up"
 mx producer -- sh -c "ip addr add 10.0.1.1/24 dev eth1 && ip link set eth1 up" ||
 	fail "configuring eth1"
 mx producer -- ping -c 3 -i 0.2 -W 2 10.0.1.2 >/dev/null || fail "producer cannot reach server over eth1"
@@ -53,7 +53,7 @@ expect_err 1 "producer has eth0 on A already" vconfig producer --eth0=C
 expect_err 1 "eth3 without eth2" vconfig producer --eth3=C
 expect_err 1 "tap domains: coming with the NAT domain" vconfig producer --eth2=tap,10.9.0.1,10.9.0.2
 expect_err 1 "no machine 'nobody'" vconfig nobody --eth0=A
-vconfig producer --eth1=B 2>&1 | grep -q "eth1 is on B already" || fail "vconfig twice"
+vconfig producer --eth1=B 2>&1 | grep "eth1 is on B already" >/dev/null || fail "vconfig twice"
 
 # --- vhalt keeps the COW file, vcrash removes it unless -F ---
 hw=$(vfield consumer .hostwd)
@@ -111,7 +111,8 @@ echo "ok: vstart -F"
 
 # --- --con0=this: the terminal shows the console until the machine stops ---
 if command -v script >/dev/null; then
-	sleep 300 | script -qfec "vstart th --con0=this -q" "$T/th.typescript" >/dev/null &
+	# script's terminal is an xterm to tmux (under env -i, as nonroot.sh runs, TERM is dumb).
+	sleep 300 | TERM=xterm script -qfec "vstart th --con0=this -q" "$T/th.typescript" >/dev/null &
 	thpid=$!
 	for ((i = 0; i < 600; i++)); do
 		[ "$(vfield th .state 2>/dev/null)" = ready ] && break
@@ -158,12 +159,12 @@ kill -9 "$pid"
 wait_gone "$pid" 30 || fail "lone survived SIGKILL"
 [ "$(vfield lone .state)" = crashed ] || fail "lone: $(vfield lone .state)"
 pgrep -f -- "$UMLAB_RUNDIR/.*/hub/Z" >/dev/null || fail "no hub Z left to clean"
-vclean --test 2>&1 | grep -q "would stop hub Z (unused)" || fail "vclean --test: $(vclean --test 2>&1)"
+vclean --test 2>&1 | grep "would stop hub Z (unused)" >/dev/null || fail "vclean --test: $(vclean --test 2>&1)"
 pgrep -f -- "$UMLAB_RUNDIR/.*/hub/Z" >/dev/null || fail "vclean --test stopped hub Z"
-vclean -v 2>&1 | grep -q "stopping hub Z (unused)" || fail "vclean did not say it stops hub Z"
+vclean -v 2>&1 | grep "stopping hub Z (unused)" >/dev/null || fail "vclean did not say it stops hub Z"
 pgrep -f -- "$UMLAB_RUNDIR/.*/hub/Z" >/dev/null && fail "vclean left hub Z"
 pgrep -f -- "$UMLAB_RUNDIR/.*/hub/Y" >/dev/null || fail "vclean stopped hub Y, which keep uses"
-vclean -K -v 2>&1 | grep -q "crashing machine keep" || fail "vclean -K did not crash keep"
+vclean -K -v 2>&1 | grep "crashing machine keep" >/dev/null || fail "vclean -K did not crash keep"
 [ "$(vfield keep .state)" = halted ] || fail "vclean -K: keep is $(vfield keep .state), its disk not kept"
 vlist --json | jq -e '.machines == []' >/dev/null || fail "vclean -K left machines: $(vlist)"
 vstart keep --eth0=Y -q || fail "vstart keep after vclean -K"
