@@ -58,21 +58,9 @@ boot_hash(const struct lab *lab, const struct lab_host *h)
 static int
 plugged_write(const struct rt_inst *in, const char *host, const char *text, char **err)
 {
-	int dfd = rt_sf_opendir_path(in->hdir), pdfd = -1, rc = -1;
-
-	if (dfd >= 0 && mkdirat(dfd, "plugged", 0700) < 0 && errno != EEXIST)
-		rt_fail_errno(err, errno, "creating %s/plugged", in->hdir);
-	else if (dfd < 0 || (pdfd = rt_sf_opendir(dfd, "plugged")) < 0)
-		rt_fail_errno(err, errno, "opening %s/plugged", in->hdir);
-	else if (rt_sf_write_replace(pdfd, host, text, strlen(text), 0600) < 0)
-		rt_fail_errno(err, errno, "writing %s/plugged/%s", in->hdir, host);
-	else
-		rc = 0;
-	if (pdfd >= 0)
-		close(pdfd);
-	if (dfd >= 0)
-		close(dfd);
-	return rc;
+	if (rt_sf_write_at(in->hdir, "plugged", host, text) == 0)
+		return 0;
+	return rt_fail_errno(err, errno, "writing %s/plugged/%s", in->hdir, host);
 }
 
 /* "ethN DOMAIN MAC\n" of one interface. */

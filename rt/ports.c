@@ -146,7 +146,7 @@ int
 rt_ports_save(const struct rt_inst *in, const struct rt_ports *p, char **err)
 {
 	char *text = xstrdup("");
-	int dfd = rt_sf_opendir_path(in->hdir), rc;
+	int rc;
 
 	for (size_t i = 0; i < p->n; i++) {
 		char *t = xasprintf("%s%s %s %u %u\n", text, p->e[i].domain, p->e[i].host,
@@ -155,16 +155,11 @@ rt_ports_save(const struct rt_inst *in, const struct rt_ports *p, char **err)
 		free(text);
 		text = t;
 	}
-	if (dfd < 0) {
-		free(text);
-		return rt_fail_errno(err, errno, "opening %s", in->hdir);
-	}
-	rc = rt_sf_write_replace(dfd, "ports", text, strlen(text), 0600);
+	rc = rt_sf_write_at(in->hdir, NULL, "ports", text);
 	if (rc < 0)
 		rt_fail_errno(err, errno, "writing %s/ports", in->hdir);
-	close(dfd);
 	free(text);
-	return rc < 0 ? -1 : 0;
+	return rc;
 }
 
 void

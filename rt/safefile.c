@@ -327,3 +327,24 @@ rt_sf_remove_below(const char *dir, const char *rel)
 	errno = saved;
 	return rc;
 }
+
+int
+rt_sf_write_at(const char *dir, const char *sub, const char *name, const char *text)
+{
+	int top = rt_sf_opendir_path(dir), d = -1, rc = -1, saved;
+
+	if (top < 0)
+		return -1;
+	if (sub == NULL)
+		d = top;
+	else if ((mkdirat(top, sub, 0700) == 0 || errno == EEXIST))
+		d = rt_sf_opendir(top, sub);
+	if (d >= 0)
+		rc = rt_sf_write_replace(d, name, text, strlen(text), 0600);
+	saved = errno;
+	if (d >= 0 && d != top)
+		close(d);
+	close(top);
+	errno = saved;
+	return rc;
+}

@@ -57,6 +57,13 @@ int rt_sf_open_append(int dirfd, const char *rel, mode_t mode);
 int rt_sf_write_replace(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
 
 /*
+ * Replace file name in dir (a directory we trust), or in its subdirectory
+ * sub (made 0700 when missing; NULL: dir itself), with text, as
+ * rt_sf_write_replace does. 0, or -1 with errno.
+ */
+int rt_sf_write_at(const char *dir, const char *sub, const char *name, const char *text);
+
+/*
  * Remove name (one component) from dirfd whatever it is: a file, a symlink
  * (not its target), or a directory tree, which is walked through fds with
  * O_NOFOLLOW so no symlink inside it is ever followed. Missing is success.
