@@ -20,7 +20,7 @@ declare -gA _umlab_opts=(
 	[lcapture]='-d= --directory= --hostwd= -w= --write= -c= --count= -h --help --version'
 	[ltop]='-d= --directory= -w= --hostwd= -h --help --version'
 	[ltest]='-d= --directory= -w= --hostwd= --results= --junit= --json --keep --reuse --no-start -t= --timeout= --start-timeout= -p= --parallel= -o= --pass= --assertions= --rebuild-signature --signature-dir= --no-signature --fail-fast --only= -v --verbose -q --quiet -h --help --version'
-	[hub]='-d --daemon --pidfile= --pcap= --mode= --exit-when-idle= -v --verbose --stats --capture --events -c= --count= -h --help -V --version'
+	[hub]='-d --daemon --pidfile= --pcap= --mode= --exit-when-idle= -v --verbose --stats --capture --events --command= --impair= --impair-port= --domain-down --port-down= --partition= -c= --count= -h --help -V --version'
 	[umlab-mkfs]='-n= --name= -p= --packages= -k= --kernel= --system -d= --dir= --mirror= -f --force --print-path --list --prune -q --quiet -h --help --version'
 )
 
