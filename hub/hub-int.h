@@ -52,6 +52,10 @@ struct hub_counters {
 	uint64_t mtu_drops;   /* dropped: payload over the mtu */
 	uint64_t limit_drops; /* dropped: the impairment queue was full */
 	uint64_t duplicated, corrupted, delayed, reordered;
+	/* Link state (hub/link.c). */
+	uint64_t link_drops_in;   /* from the port, dropped: its link or the domain was down */
+	uint64_t link_drops_out;  /* for the port, dropped: its link was down */
+	uint64_t partition_drops; /* for the port, withheld: sender in another group */
 };
 
 /* A frame waiting for its time (delay, rate). */
@@ -129,10 +133,10 @@ struct hub_mgmt {
 	int closing;
 	int finished;       /* shutting down after its last answer: reads no more commands */
 	int capture;        /* streaming frames as pcap */
-	int events;         /* streaming join/leave/impair lines */
+	int events;         /* streaming join/leave/impair/link lines */
 	unsigned long left; /* capture: frames still wanted, 0 forever */
 	uint64_t dropped;   /* capture: frames skipped for backlog */
-	char line[256];     /* partial command line */
+	char line[HUB_MGMT_LINE_MAX + 1]; /* partial command line */
 	size_t linelen;
 };
 
@@ -167,7 +171,9 @@ struct hub {
 	unsigned char *rxbuf;                          /* owned: HUB_BATCH receive buffers */
 	struct hub_impair impair;                      /* the domain's, for every port */
 	struct hub_impair *port_impair[HUB_PORTS_MAX]; /* owned: one port's, replacing it */
-	uint64_t seed; /* drawn at start: runs without a seed differ */
+	uint64_t seed;        /* drawn at start: runs without a seed differ */
+	struct hub_link link; /* ports and domain down, partition */
+	int link_filter;      /* some port down or a partition: check each destination */
 };
 
 /* util.c */
@@ -198,6 +204,7 @@ int hub__port_open(struct hub_port *p, const struct hub_request *req, struct hub
 void hub__port_close(struct hub_port *p);
 void hub__port_send(struct hub_port *p, struct hub_rx *rx, unsigned int n);
 void hub__port_update(struct hub_port *p);
+void hub__port_discard(struct hub_port *p);
 void hub__frame_unref(struct hub_frame *f);
 struct hub_frame *hub__rx_copy(struct hub_rx *rx);
 
@@ -213,6 +220,12 @@ void hub__impair_detach(struct hub_port *p, uv_close_cb closed);
 void hub__impair_send(struct hub_port *p, struct hub_rx *rx, unsigned int n);
 int hub__impair_set(struct hub *hub, int port, const char *spec, char *why, size_t whylen);
 void hub__impair_free(struct hub *hub);
+void hub__impair_discard(struct hub_port *p);
+
+/* link.c */
+void hub__link_init(struct hub *hub, const struct hub_link *l);
+char *hub__link_command(struct hub *hub, char *arg);
+char *hub__partition_command(struct hub *hub, const char *arg);
 
 /* pcap.c */
 int hub__pcap_open(struct hub *hub, const char *path, struct hub_err *err);
@@ -231,6 +244,7 @@ void hub__mgmt_event_line(struct hub *hub, const char *line);
 /* stats.c */
 char *hub__stats_json(const struct hub *hub);
 char *hub__impair_json(const struct hub *hub);
+char *hub__link_json(const struct hub *hub);
 void hub__stats_print(const struct hub *hub, FILE *f);
 
 /* main.c */

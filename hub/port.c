@@ -138,6 +138,16 @@ count_drops(struct hub_port *p, unsigned int frames)
 	p->hub->total.drops += frames;
 }
 
+/* Drops every frame in the send queue: the port's link went down. */
+void
+hub__port_discard(struct hub_port *p)
+{
+	p->c.link_drops_out += p->qlen;
+	p->hub->total.link_drops_out += p->qlen;
+	queue_pop(p, p->qlen);
+	hub__port_update(p);
+}
+
 /* Sends received frames to this port now, queueing what would block. */
 void
 hub__port_send(struct hub_port *p, struct hub_rx *rx, unsigned int n)
@@ -224,7 +234,7 @@ port_receive(struct hub_port *p, int drain)
 	struct hub_rx rx[HUB_BATCH];
 	struct timespec ts;
 	unsigned int round, k, n;
-	int got;
+	int got, down;
 
 	for (round = 0; round < HUB_RX_ROUNDS && !p->closing && (drain || !hub->paused); round++) {
 		memset(msg, 0, sizeof(msg));
@@ -238,6 +248,8 @@ port_receive(struct hub_port *p, int drain)
 		if (got <= 0)
 			return;
 		clock_gettime(CLOCK_REALTIME, &ts);
+		/* A down link takes nothing in: read, count, forget (link.c). */
+		down = hub->link.domain_down || hub->link.port_down[p->port];
 		for (n = 0, k = 0; k < (unsigned int)got; k++) {
 			uint32_t len = msg[k].msg_len;
 
@@ -249,6 +261,11 @@ port_receive(struct hub_port *p, int drain)
 			if (len < HUB_FRAME_MIN) {
 				p->c.runts++;
 				hub->total.runts++;
+				continue;
+			}
+			if (down) {
+				p->c.link_drops_in++;
+				hub->total.link_drops_in++;
 				continue;
 			}
 			if (len > HUB_FRAME_CLASSIC) {

@@ -22,7 +22,7 @@ declare -gA _umlab_opts=(
 	[ltop]='-d= --directory= -w= --hostwd= -h --help --version'
 	[llink]='-d= --directory= -w= --hostwd= -q --quiet --json -h --help --version'
 	[ltest]='-d= --directory= -w= --hostwd= --results= --junit= --json --keep --reuse --no-start -t= --timeout= --start-timeout= -p= --parallel= -o= --pass= --assertions= --rebuild-signature --signature-dir= --no-signature --fail-fast --only= -v --verbose -q --quiet -h --help --version'
-	[hub]='-d --daemon --pidfile= --pcap= --mode= --exit-when-idle= -v --verbose --stats --capture --events -c= --count= -h --help -V --version'
+	[hub]='-d --daemon --pidfile= --pcap= --mode= --exit-when-idle= -v --verbose --stats --capture --events --command= --impair= --impair-port= --domain-down --port-down= --partition= -c= --count= -h --help -V --version'
 	[lpause]='-d= --directory= -w= --hostwd= -q --quiet --json -h --help --version'
 	[lresume]='-d= --directory= -w= --hostwd= -q --quiet --json -h --help --version'
 	[umlab-mkfs]='-n= --name= -p= --packages= -k= --kernel= --system -d= --dir= --mirror= -f --force --print-path --list --prune -q --quiet -h --help --version'
