@@ -96,7 +96,14 @@ struct hub_rx {
 	struct hub_frame *copy; /* owned reference, made on demand */
 };
 
-/* One client: its control stream and, once joined, its datagram socket. */
+/* How a client is plugged in. */
+enum hub_port_kind {
+	HUB_PORT_VDE,  /* VDE ctl stream + datagram socket (libvdeplug, UML vde and daemon) */
+	HUB_PORT_BESS, /* one SOCK_SEQPACKET connection on DIR/bess (UML vector, bess.c) */
+};
+
+/* One client: its control stream and, once joined, its datagram socket (or,
+ * for a bess port, only its connection). */
 struct hub_port {
 	struct hub *hub;       /* borrowed: the owner */
 	struct hub_port *next; /* borrowed: list of all connections */
@@ -114,7 +121,8 @@ struct hub_port {
 	unsigned int port;      /* port number, valid when joined */
 	unsigned int serial;    /* unique number, part of the socket name */
 	int abstract;           /* UML daemon transport */
-	uid_t uid;              /* peer credentials of the ctl stream */
+	enum hub_port_kind kind;
+	uid_t uid; /* peer credentials of the ctl stream */
 	pid_t pid;
 	char name[32]; /* data socket's name inside the hub directory */
 	char descr[HUB_DESCR_MAX + 1];
@@ -150,6 +158,8 @@ struct hub {
 	int made_dir;  /* we created dir, so we remove it */
 	char *pidfile; /* owned absolute path, or NULL */
 	uv_pipe_t ctl_srv, mgmt_srv;
+	int bess_fd; /* DIR/bess listener (bess.c), -1 when none */
+	uv_poll_t bess_poll;
 	uv_signal_t sig[3];
 	uv_timer_t idle_timer, flush_timer;
 	int started; /* set up completely: counters are worth printing */
@@ -194,6 +204,10 @@ unsigned int hub__dir_mode(unsigned int mode);
 int hub__daemon_fork(int *readyfd, struct hub_err *err);
 void hub__daemon_ready(int readyfd);
 int hub__pidfile_write(const char *path, struct hub_err *err);
+
+/* bess.c */
+int hub__bess_start(struct hub *hub, struct hub_err *err);
+void hub__bess_stop(struct hub *hub);
 
 /* ctl.c */
 int hub__ctl_start(struct hub *hub, struct hub_err *err);

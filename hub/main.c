@@ -123,6 +123,7 @@ hub__stop(struct hub *hub)
 	hub->stopping = 1;
 	if (hub->opts->verbose && hub->started)
 		hub__stats_print(hub, stderr);
+	hub__bess_stop(hub);
 	hub__ctl_stop(hub);
 	for (i = 0; i < 3; i++)
 		close_handle((uv_handle_t *)&hub->sig[i]);
@@ -161,7 +162,8 @@ setup(struct hub *hub, struct hub_err *err)
 		return -1;
 	if (hub->opts->pcap != NULL && hub__pcap_open(hub, hub->opts->pcap, err) == -1)
 		return -1;
-	if (hub__ctl_start(hub, err) == -1 || hub__mgmt_start(hub, err) == -1)
+	if (hub__ctl_start(hub, err) == -1 || hub__bess_start(hub, err) == -1 ||
+	    hub__mgmt_start(hub, err) == -1)
 		return -1;
 	if (fchmod(hub->dirfd, hub__dir_mode(hub->opts->mode)) == -1)
 		return hub__err_errno(err, errno, "chmod %s", hub->dir);
@@ -213,6 +215,7 @@ hub_serve(const struct hub_opts *opts, struct hub_err *err)
 	hub->opts = opts;
 	hub->dirfd = -1;
 	hub->parentfd = -1;
+	hub->bess_fd = -1;
 	hub->rxbuf = xmalloc((size_t)HUB_BATCH * HUB_FRAME_MAX);
 	hub->start_ms = uv_now(&loop);
 	hub->impair = opts->impair;

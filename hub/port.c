@@ -234,7 +234,7 @@ port_receive(struct hub_port *p, int drain)
 	struct hub_rx rx[HUB_BATCH];
 	struct timespec ts;
 	unsigned int round, k, n;
-	int got, down;
+	int got, down, eof = 0;
 
 	for (round = 0; round < HUB_RX_ROUNDS && !p->closing && (drain || !hub->paused); round++) {
 		memset(msg, 0, sizeof(msg));
@@ -252,6 +252,12 @@ port_receive(struct hub_port *p, int drain)
 		down = hub->link.domain_down || hub->link.port_down[p->port];
 		for (n = 0, k = 0; k < (unsigned int)got; k++) {
 			uint32_t len = msg[k].msg_len;
+
+			/* A connection's end reads as an empty message: the guest left. */
+			if (len == 0 && p->kind == HUB_PORT_BESS) {
+				eof = 1;
+				break;
+			}
 
 			if (msg[k].msg_hdr.msg_flags & MSG_TRUNC) {
 				p->c.oversize++;
@@ -286,6 +292,11 @@ port_receive(struct hub_port *p, int drain)
 			hub__fwd_batch(hub, p, rx, n);
 		for (k = 0; k < n; k++)
 			hub__frame_unref(rx[k].copy);
+		if (eof) {
+			if (!drain)
+				hub__port_close(p);
+			return;
+		}
 		if ((unsigned int)got < HUB_BATCH)
 			return;
 	}
@@ -298,9 +309,12 @@ port_poll(uv_poll_t *h, int status, int events)
 	struct hub_port *p = h->data;
 
 	if (status < 0) {
-		/* Keep the port until its ctl stream ends; just stop polling. */
+		/* A VDE port lives until its ctl stream ends; a bess port is its
+		 * connection. */
 		uv_poll_stop(h);
 		p->events = 0;
+		if (p->kind == HUB_PORT_BESS)
+			hub__port_close(p);
 		return;
 	}
 	if (events & UV_WRITABLE)
@@ -392,6 +406,8 @@ hub__port_close(struct hub_port *p)
 	}
 	if (p->fd != -1)
 		uv_close((uv_handle_t *)&p->poll, port_closed);
+	if (p->kind == HUB_PORT_BESS)
+		return; /* no ctl stream, no handshake */
 	uv_close((uv_handle_t *)&p->hs_timer, port_closed);
 	uv_close((uv_handle_t *)&p->ctl, port_closed);
 }

@@ -188,8 +188,10 @@ hub__stats_json(const struct hub *hub)
 		sb_printf(&b, "%s{\"port\":%u,\"descr\":", i ? "," : "", p->port);
 		sb_json_str(&b, p->descr);
 		sb_printf(&b, ",\"transport\":\"%s\",\"uid\":%ld,\"pid\":%ld,\"socket\":",
-		          p->abstract ? "daemon" : "vde", p->uid == (uid_t)-1 ? -1L : (long)p->uid,
-		          (long)p->pid);
+		          p->kind == HUB_PORT_BESS ? "bess"
+		          : p->abstract            ? "daemon"
+		                                   : "vde",
+		          p->uid == (uid_t)-1 ? -1L : (long)p->uid, (long)p->pid);
 		sb_json_str(&b, p->name);
 		sb_printf(&b, ",\"queued\":%u,\"impair_queued\":%u,\"impair\":", p->qlen,
 		          p->sh.qlen);

@@ -26,6 +26,7 @@
 #include "mconsole.h"
 #include "rt.h"
 #include "safefile.h"
+#include "transport.h"
 #include "xalloc.h"
 
 #define PLUGGED_MAX (64u * 1024)
@@ -74,11 +75,17 @@ iface_line(const struct lab *lab, const struct lab_host *h, const struct lab_ifa
 }
 
 int
-rt_plugged_record(const struct rt_inst *in, const struct lab_host *h, char **err)
+rt_plugged_record(const struct rt_inst *in, const struct lab_host *h, char *const argv[],
+                  char **err)
 {
-	char *text = xasprintf("boot %016llx\n", (unsigned long long)boot_hash(in->lab, h));
+	bool vector = false;
+	char *text;
 	int rc;
 
+	for (size_t i = 0; argv != NULL && argv[i] != NULL; i++)
+		vector |= strncmp(argv[i], "vec", 3) == 0 && strstr(argv[i], ":transport=") != NULL;
+	text = xasprintf("boot %016llx\nnet %s\n", (unsigned long long)boot_hash(in->lab, h),
+	                 vector ? "vector" : "vde");
 	for (size_t i = 0; i < h->n_ifaces; i++) {
 		char *l = iface_line(in->lab, h, &h->ifaces[i]), *t = xasprintf("%s%s", text, l);
 
@@ -104,20 +111,20 @@ find_eth(char *const *lines, size_t n, unsigned int eth)
 	return NULL;
 }
 
-/* Plug interface f into the running guest h; 0 or -1 with *err. */
+/* Plug interface f into the running guest h by transport t; 0 or -1 with *err. */
 static int
-plug(const struct rt_inst *in, const struct lab_host *h, const struct lab_iface *f, char **err)
+plug(const struct rt_inst *in, const struct lab_host *h, const struct lab_iface *f,
+     enum rt_transport t, char **err)
 {
 	struct rt_ports *ports = NULL;
-	char mac[18], *cmd, *sock, *cdir, *reply = NULL;
+	char *arg, *cmd, *sock, *cdir, *reply = NULL;
 	int st;
 
 	if (rt_ports_load(in, &ports, err) < 0)
 		return -1;
-	lab_iface_mac(in->lab, h, f, mac);
-	cmd = xasprintf("config eth%u=vde,%s/hub/%s,%s,%u,,,umlab:%s:eth%u", f->index, in->dir,
-	                f->domain, mac, rt_ports_find(ports, f->domain, h->name, f->index), h->name,
-	                f->index);
+	arg = rt_iface_arg(in, h, f, rt_ports_find(ports, f->domain, h->name, f->index), t);
+	cmd = xasprintf("config %s", arg);
+	free(arg);
 	rt_ports_free(ports);
 	sock = rt_mconsole_path(in, h->name);
 	cdir = rt_inst_path(in, "notify");
@@ -165,6 +172,7 @@ rt_hotplug(const struct rt_inst *in, const struct lab_host *h, const struct rt_r
 	int dfd = rt_sf_opendir_path(in->hdir);
 	size_t n = 0, len;
 	char *plugged = NULL; /* lines of the interfaces plugged here */
+	enum rt_transport net = RT_NET_VDE;
 
 	text = dfd >= 0 ? rt_sf_read(dfd, rel, PLUGGED_MAX, &len) : NULL;
 	if (dfd >= 0)
@@ -176,6 +184,9 @@ rt_hotplug(const struct rt_inst *in, const struct lab_host *h, const struct rt_r
 	     l = strtok_r(NULL, "\n", &save))
 		strv_push(&lines, &n, l);
 	free(text);
+	for (size_t k = 0; k < n; k++)
+		if (strcmp(lines[k], "net vector") == 0)
+			net = RT_NET_VECTOR;
 	boot = xasprintf("boot %016llx", (unsigned long long)boot_hash(in->lab, h));
 	if (n == 0 || strcmp(lines[0], boot) != 0)
 		rt_report_warn(rep,
@@ -191,7 +202,7 @@ rt_hotplug(const struct rt_inst *in, const struct lab_host *h, const struct rt_r
 
 		want[strlen(want) - 1] = '\0';
 		if (rec == NULL) {
-			if (plug(in, h, f, &err) < 0) {
+			if (plug(in, h, f, net, &err) < 0) {
 				rt_report_warn(rep, "%s", err);
 				free(err);
 				err = NULL;
@@ -200,11 +211,21 @@ rt_hotplug(const struct rt_inst *in, const struct lab_host *h, const struct rt_r
 
 				free(plugged);
 				plugged = p;
-				rt_report_warn(rep,
-				               "%s: eth%u plugged into domain %s while it runs; it "
-				               "is down in the guest until configured (lexec %s ip "
-				               "link set eth%u up)",
-				               h->name, f->index, f->domain, h->name, f->index);
+				/* The vector driver names it vecN; only boot renames. */
+				if (net == RT_NET_VECTOR)
+					rt_report_warn(rep,
+					               "%s: eth%u plugged into domain %s while it "
+					               "runs, as vec%u: rename and configure it "
+					               "(lexec %s ip link set vec%u name eth%u)",
+					               h->name, f->index, f->domain, f->index,
+					               h->name, f->index, f->index);
+				else
+					rt_report_warn(rep,
+					               "%s: eth%u plugged into domain %s while it "
+					               "runs; it is down in the guest until "
+					               "configured (lexec %s ip link set eth%u up)",
+					               h->name, f->index, f->domain, h->name,
+					               f->index);
 			}
 		} else if (strcmp(rec, want) != 0) {
 			rt_report_warn(rep,

@@ -257,7 +257,8 @@ launch(struct run *r, struct rt_step *s)
 	b->idx = i;
 	b->t0 = uv_hrtime();
 	hr->state = RT_H_BOOTING;
-	if (rt_guest_prepare(in, h, &err) < 0 || watch_marker(r, b, h->name, &err) < 0)
+	if (rt_guest_prepare(in, h, &err) < 0 || rt_plugged_record(in, h, s->inner, &err) < 0 ||
+	    watch_marker(r, b, h->name, &err) < 0)
 		goto fail;
 	/*
 	 * The plan opened the server with its first window; should the server

@@ -182,6 +182,34 @@ init_lo_up(void)
 }
 
 void
+init_name_vectors(void)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	DIR *d = opendir("/sys/class/net");
+	struct dirent *e;
+
+	/* UML's vector driver names its devices vecN; labs know them as ethN
+	 * (guest-contract.md). They are down at boot, so they can be renamed. */
+	if (s >= 0 && d != NULL)
+		while ((e = readdir(d)) != NULL) {
+			struct ifreq ifr = {0};
+			unsigned int n;
+			char end;
+
+			if (sscanf(e->d_name, "vec%u%c", &n, &end) != 1 ||
+			    strlen(e->d_name) >= sizeof ifr.ifr_name)
+				continue;
+			memcpy(ifr.ifr_name, e->d_name, strlen(e->d_name));
+			snprintf(ifr.ifr_newname, sizeof ifr.ifr_newname, "eth%u", n);
+			ioctl(s, SIOCSIFNAME, &ifr);
+		}
+	if (d != NULL)
+		closedir(d);
+	if (s >= 0)
+		close(s);
+}
+
+void
 init_links_up(void)
 {
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);

@@ -387,6 +387,7 @@ main(void)
 		init_step(&conf, "first boot: host name set, overlay trees copied");
 	}
 	init_lo_up();
+	init_name_vectors();
 
 	startup_t0 = init_uptime_ms();
 	if (conf.wd[0]) {

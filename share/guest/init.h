@@ -36,6 +36,8 @@ bool init_load_module(const char *name);
 /* Bring the loopback interface up. */
 void init_lo_up(void);
 /* Bring every ethN up (lab.conf labs: Kathara hands them over up). */
+/* Rename the vector driver's vecN devices to ethN. */
+void init_name_vectors(void);
 void init_links_up(void);
 /* The lab's shared/ folder, read-only, on /shared (an empty /shared without one). */
 void init_mount_shared(void);
