@@ -211,21 +211,13 @@ rt_hotplug(const struct rt_inst *in, const struct lab_host *h, const struct rt_r
 
 				free(plugged);
 				plugged = p;
-				/* The vector driver names it vecN; only boot renames. */
-				if (net == RT_NET_VECTOR)
-					rt_report_warn(rep,
-					               "%s: eth%u plugged into domain %s while it "
-					               "runs, as vec%u: rename and configure it "
-					               "(lexec %s ip link set vec%u name eth%u)",
-					               h->name, f->index, f->domain, f->index,
-					               h->name, f->index, f->index);
-				else
-					rt_report_warn(rep,
-					               "%s: eth%u plugged into domain %s while it "
-					               "runs; it is down in the guest until "
-					               "configured (lexec %s ip link set eth%u up)",
-					               h->name, f->index, f->domain, h->name,
-					               f->index);
+				/* The vector driver's vecN is named ethN by the
+				 * guest's init as it appears. */
+				rt_report_warn(rep,
+				               "%s: eth%u plugged into domain %s while it runs; "
+				               "it is down in the guest until configured (lexec "
+				               "%s ip link set eth%u up)",
+				               h->name, f->index, f->domain, h->name, f->index);
 			}
 		} else if (strcmp(rec, want) != 0) {
 			rt_report_warn(rep,

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -207,6 +209,35 @@ init_name_vectors(void)
 		closedir(d);
 	if (s >= 0)
 		close(s);
+}
+
+int
+init_watch_links(void)
+{
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK};
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	/* A vecN plugged in while the guest runs (lstart's hot-plug) is named
+	 * ethN too: the kernel's link messages arrive as SIGIO, which init
+	 * takes with its other signals. */
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || fcntl(fd, F_SETOWN, getpid()) < 0 ||
+	    fcntl(fd, F_SETFL, O_ASYNC | O_NONBLOCK) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void
+init_links_changed(int fd)
+{
+	char buf[8192];
+
+	while (fd >= 0 && recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0)
+		;
+	init_name_vectors();
 }
 
 void

@@ -38,6 +38,10 @@ void init_lo_up(void);
 /* Bring every ethN up (lab.conf labs: Kathara hands them over up). */
 /* Rename the vector driver's vecN devices to ethN. */
 void init_name_vectors(void);
+/* A netlink socket whose link messages raise SIGIO in init, or -1. */
+int init_watch_links(void);
+/* On SIGIO: read the messages, name new vecN devices ethN. */
+void init_links_changed(int fd);
 void init_links_up(void);
 /* The lab's shared/ folder, read-only, on /shared (an empty /shared without one). */
 void init_mount_shared(void);
