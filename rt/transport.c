@@ -112,7 +112,7 @@ rt_kernel_transport(const char *kernel, enum rt_transport *out, char **err)
 	if (want != NULL && *want != '\0')
 		*out = strcmp(want, "vde") == 0 ? RT_NET_VDE : RT_NET_VECTOR;
 	else
-		*out = k->vde ? RT_NET_VDE : RT_NET_VECTOR;
+		*out = k->vector ? RT_NET_VECTOR : RT_NET_VDE;
 	return 0;
 }
 
