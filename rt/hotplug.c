@@ -263,3 +263,31 @@ rt_hotplug(const struct rt_inst *in, const struct lab_host *h, const struct rt_r
 	free(plugged);
 	strv_free(lines, n);
 }
+
+char *
+rt_host_plugged(const struct rt_inst *in, const char *host)
+{
+	char *rel = xasprintf("plugged/%s", host), *text, *out = NULL;
+	int dfd = rt_sf_opendir_path(in->hdir);
+	size_t len;
+
+	text = dfd >= 0 ? rt_sf_read(dfd, rel, PLUGGED_MAX, &len) : NULL;
+	if (dfd >= 0)
+		close(dfd);
+	free(rel);
+	for (char *save = NULL, *l = text ? strtok_r(text, "\n", &save) : NULL; l != NULL;
+	     l = strtok_r(NULL, "\n", &save)) {
+		char d[LAB_NAME_MAX + 2], *t;
+		unsigned int eth;
+
+		if (sscanf(l, "eth%u %33s", &eth, d) != 2 || !lab_name_valid(d))
+			continue;
+		t = xasprintf("%s%seth%u@%s", out ? out : "", out ? " " : "", eth, d);
+		free(out);
+		out = t;
+	}
+	if (text != NULL && out == NULL)
+		out = xstrdup("");
+	free(text);
+	return out;
+}

@@ -156,6 +156,10 @@ void rt_agent_clean(const struct rt_inst *in, const char *host);
 #define RT_TMUX_SESSION "umlab"
 /* Is the hub of domain (by name) running and ours? */
 bool rt_hub_running(const struct rt_inst *in, const char *domain);
+/* The interfaces running guest host has ("eth0@A eth1@B": what it booted
+ * with and what lstart plugged in since), or NULL when nothing is recorded;
+ * caller frees. */
+char *rt_host_plugged(const struct rt_inst *in, const char *host);
 /* Is a tmux server answering on sock? */
 bool rt_tmux_alive(const char *sock);
 /* Does the window =NAME exist? */

@@ -111,6 +111,14 @@ lexec "${L[@]}" pc1 -- sh -c 'ip addr add 10.0.1.1/24 dev eth1 && ip link set et
 	fail "configuring the plugged eth1"
 ping_ok pc1 10.0.1.4 || fail "pc1 cannot reach pc4 through its plugged eth1"
 
+# lstatus shows what runs, and what the lab file says when that differs.
+sed -i 's/  pc3: { interfaces: \[A\] }/  pc3: { interfaces: [B] }/' "$lab/lab.yaml"
+lstatus "${L[@]}" | grep -Eq '^pc3 .* eth0@A  \(lab file: eth0@B\)' ||
+	fail "lstatus does not show pc3's running interface: $(lstatus "${L[@]}")"
+lstatus "${L[@]}" | grep -Eq '^pc1 .* eth0@A eth1@B$' ||
+	fail "lstatus does not show pc1's plugged eth1: $(lstatus "${L[@]}")"
+sed -i 's/  pc3: { interfaces: \[B\] }/  pc3: { interfaces: [A] }/' "$lab/lab.yaml"
+
 # Errors name what is wrong and change nothing.
 out=$(llink "${L[@]}" set A delay=fast 2>&1) && fail "llink accepted delay=fast"
 grep -q "delay 'fast'" <<<"$out" || fail "bad value not named: $out"
