@@ -59,13 +59,28 @@ struct lab_origin {
 #define LAB_IFACES_MAX     64 /* eth0 .. eth63 */
 #define LAB_MEM_MIN_MB     16
 #define LAB_MEM_MAX_MB     8192
-#define LAB_MEM_DEFAULT_MB 128 /* an FRR router with room for its tables */
+#define LAB_MEM_DEFAULT_MB 128   /* an FRR router with room for its tables */
+#define LAB_DISKS_MAX      8     /* extra disks of a host: /dev/ubdb .. /dev/ubdi */
+#define LAB_DISKS_MAX_MB   65536 /* all of a host's extra disks together: 64 GiB */
+#define LAB_DISK_LABEL_MAX 16    /* an ext4 volume label */
 
 /* One network interface of a host: ethN on a collision domain. */
 struct lab_iface {
 	unsigned int index; /* N in ethN */
 	char *domain;       /* owned; a valid name */
 	char *mac;          /* owned; "02:xx:xx:xx:xx:xx" or NULL: use lab_iface_mac() */
+	struct lab_origin origin;
+};
+
+/*
+ * One extra disk of a host (lab.yaml `disks:`): the k-th (from 0) is the
+ * sparse file HOSTWD/NAME/NAME.ubdX.img, X = 'b' + k, that lstart makes on
+ * the first start and the guest sees as /dev/ubdX.
+ */
+struct lab_disk {
+	unsigned long size_mb;
+	char *format; /* owned; "ext4": lstart formats it when it makes it; NULL: raw */
+	char *label;  /* owned; the filesystem's volume label (with format), or NULL */
 	struct lab_origin origin;
 };
 
@@ -91,6 +106,8 @@ struct lab_host {
 	size_t n_sysctls;
 	char **execs; /* owned; commands run after the startup scripts */
 	size_t n_execs;
+	struct lab_disk *disks; /* owned; extra disks, /dev/ubdb first */
+	size_t n_disks;
 	unsigned int num_terms; /* consoles wanted (Netkit num_terms); 1 by default */
 	bool ipv6;              /* Netkit ipv6=true; default true */
 	/* How the guest is prepared before its startup scripts (lab.yaml(5),
