@@ -24,7 +24,10 @@ extern const struct lcmd_entry cmd_lexec_entry;
 extern const struct lcmd_entry cmd_lcapture_entry;
 extern const struct lcmd_entry cmd_ltop_entry;
 extern const struct lcmd_entry cmd_lconnect_entry;
+extern const struct lcmd_entry cmd_lcommit_entry;
 
+/* One command a line, so that adding one is a one-line change. */
+/* clang-format off */
 static const struct lcmd_entry *lcmd_table[] = {
         &cmd_linfo_entry,
         &cmd_lstart_entry,
@@ -38,8 +41,10 @@ static const struct lcmd_entry *lcmd_table[] = {
         &cmd_lcapture_entry,
         &cmd_ltop_entry,
         &cmd_lconnect_entry,
+        &cmd_lcommit_entry,
         NULL,
 };
+/* clang-format on */
 
 /* Find a command by exact name. */
 const struct lcmd_entry *

@@ -14,6 +14,7 @@
 #include "disks.h"
 #include "inst.h"
 #include "lab.h"
+#include "locate.h"
 #include "rt.h"
 #include "safefile.h"
 #include "xalloc.h"
@@ -30,27 +31,6 @@ rt_disk_karg(const char *host, size_t k)
 	return xasprintf("ubd%zud=/umlab/wd/%s.ubd%c.img", k + 1, host, (char)('b' + k));
 }
 
-/* mke2fs: Debian keeps it in /usr/sbin, which a user's PATH often lacks. */
-static char *
-find_mke2fs(void)
-{
-	const char *path = getenv("PATH");
-	char *dirs = xasprintf("%s:/usr/sbin:/sbin", path != NULL ? path : "/usr/bin:/bin");
-	char *save = NULL, *found = NULL;
-
-	for (char *d = strtok_r(dirs, ":", &save); d != NULL && found == NULL;
-	     d = strtok_r(NULL, ":", &save)) {
-		char *p = xasprintf("%s/mke2fs", d);
-
-		if (d[0] == '/' && access(p, X_OK) == 0)
-			found = p;
-		else
-			free(p);
-	}
-	free(dirs);
-	return found;
-}
-
 /*
  * Format the new disk open on fd with ext4. mke2fs is given the file as
  * /proc/PID/fd/N: it opens the very file we made, whatever happens to its
@@ -60,7 +40,7 @@ find_mke2fs(void)
 static int
 format_ext4(int fd, const char *label, const char *what, char **err)
 {
-	char *mke2fs = find_mke2fs(), *path, *e = NULL;
+	char *mke2fs = rt_locate_sbin("mke2fs"), *path, *e = NULL;
 	char *argv[16];
 	size_t n = 0;
 	int rc;

@@ -1,5 +1,5 @@
 # Bash completion for umlab: umlab, linfo, lstart, lhalt, lcrash, lclean,
-# lstatus, lrestart, lconnect, lexec, lcapture, ltop, ltest, hub, umlab-mkfs.
+# lstatus, lrestart, lconnect, lexec, lcapture, ltop, ltest, lcommit, hub, umlab-mkfs.
 #
 # Installed once per command name in share/bash-completion/completions/ (so
 # bash-completion loads it on demand), or source it by hand. Host and domain
@@ -19,6 +19,7 @@ declare -gA _umlab_opts=(
 	[lexec]='-d= --directory= -w= --hostwd= -n --no-stdin -e= --env= -C= --chdir= --timeout= --wait= -h --help --version'
 	[lcapture]='-d= --directory= --hostwd= -w= --write= -c= --count= -h --help --version'
 	[ltop]='-d= --directory= -w= --hostwd= -h --help --version'
+	[lcommit]='-d= --directory= -w= --hostwd= --fs-dir= --system -f --force -q --quiet -h --help --version'
 	[ltest]='-d= --directory= -w= --hostwd= --results= --junit= --json --keep --reuse --no-start -t= --timeout= --start-timeout= -p= --parallel= -o= --pass= --assertions= --rebuild-signature --signature-dir= --no-signature --fail-fast --only= -v --verbose -q --quiet -h --help --version'
 	[hub]='-d --daemon --pidfile= --pcap= --mode= --exit-when-idle= -v --verbose --stats --capture --events -c= --count= -h --help -V --version'
 	[umlab-mkfs]='-n= --name= -p= --packages= -k= --kernel= --system -d= --dir= --mirror= -f --force --print-path --list --prune -q --quiet -h --help --version'
@@ -30,6 +31,7 @@ declare -gA _umlab_args=(
 	[linfo]=none [lstart]=hosts [lhalt]=hosts [lcrash]=hosts [lclean]=hosts
 	[lstatus]=none [lrestart]=hosts [lconnect]=host1 [lexec]=host1
 	[lcapture]=domain [ltop]=none [ltest]=none [hub]=dir [umlab-mkfs]=files
+	[lcommit]=host1
 )
 
 # The full option name an abbreviation (getopt_long style) stands for, or "".
@@ -58,6 +60,7 @@ _umlab_value_kind() {
 	umlab-mkfs:-k | umlab-mkfs:--kernel) echo file ;;
 	umlab-mkfs:-n | umlab-mkfs:--name) echo recipe ;;
 	lcapture:-w | lcapture:--write) echo file ;;
+	lcommit:--fs-dir) echo dir ;;
 	hub:--pidfile | hub:--pcap) echo file ;;
 	hub:* | umlab-mkfs:*) ;;
 	*:-d | *:--directory | *:-w | *:--hostwd | *:--results | *:--signature-dir) echo dir ;;
@@ -127,7 +130,7 @@ _umlab() {
 	if [[ $cmd == umlab ]]; then
 		if ((COMP_CWORD == 1)); then
 			mapfile -t COMPREPLY < <(compgen -W "linfo lstart lhalt lcrash lclean lstatus \
-				lrestart lconnect lexec lcapture ltop ltest --help --version" -- "$cur")
+				lrestart lconnect lexec lcapture ltop ltest lcommit --help --version" -- "$cur")
 			return
 		fi
 		cmd=${COMP_WORDS[1]}
@@ -203,4 +206,4 @@ _umlab() {
 }
 
 complete -F _umlab umlab linfo lstart lhalt lcrash lclean lstatus lrestart lconnect lexec \
-	lcapture ltop ltest hub umlab-mkfs
+	lcapture ltop ltest lcommit hub umlab-mkfs

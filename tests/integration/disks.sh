@@ -14,6 +14,7 @@ lab=$T/lab
 cp -r "$here/labs/disks" "$lab"
 use_lab "$lab"
 lx() { lexec -d "$lab" -w "$WD" "$@"; }
+PATH=$PATH:/usr/sbin:/sbin # dumpe2fs
 start() { lstart -d "$lab" -w "$WD" --headless --timeout 240 -q "$@"; }
 b=$WD/pc1/pc1.ubdb.img c=$WD/pc1/pc1.ubdc.img
 
