@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,7 +267,8 @@ install(const char *dir, const char *name, const char *tmp, char **image, char *
 		lnk = xasprintf("%s/%s.img", dir, name);
 		newlnk = xasprintf("%s/.%s.img.new", dir, name);
 		unlink(newlnk);
-		if (symlink(basename(final), newlnk) < 0 || rename(newlnk, lnk) < 0) {
+		/* Relative, as umlab-mkfs makes it: the directory may move. */
+		if (symlink(strrchr(final, '/') + 1, newlnk) < 0 || rename(newlnk, lnk) < 0) {
 			int e = errno;
 
 			unlink(newlnk);

@@ -4,7 +4,8 @@
 # guest sees them as /dev/ubdb, /dev/ubdc; what it writes there survives
 # lhalt and a new lstart; a disk grows when the lab asks for more and is
 # never shrunk; a symlink planted at a disk's name is refused, its target
-# untouched; lcrash -F keeps the disks, lcrash and lclean remove them.
+# untouched; lcrash -F keeps the disks, lcrash, lhalt -r and lclean remove
+# them.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 need_image
@@ -83,9 +84,13 @@ echo "ok: lcrash -F keeps the disks, lcrash removes them"
 
 start >/dev/null || fail "lstart after lcrash"
 [ "$(lx pc1 -- sh -c 'ls /mnt/b /mnt/c | grep -c "^f$"')" = 0 ] || fail "fresh disks are not empty"
+lhalt -r -d "$lab" -w "$WD" >/dev/null || fail "lhalt -r"
+[ ! -e "$b" ] && [ ! -e "$c" ] || fail "lhalt -r kept a disk"
+start >/dev/null || fail "lstart after lhalt -r"
+[ -f "$b" ] && [ -f "$c" ] || fail "no disks after lhalt -r and lstart"
 lhalt -d "$lab" -w "$WD" >/dev/null || fail "lhalt"
 lclean -d "$lab" -w "$WD" || fail "lclean"
 [ ! -e "$b" ] && [ ! -e "$c" ] || fail "lclean kept a disk"
-echo "ok: new disks after lcrash; lclean removes them"
+echo "ok: new disks after lcrash; lhalt -r and lclean remove them"
 assert_nothing_left
 echo PASS
