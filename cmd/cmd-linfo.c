@@ -180,6 +180,19 @@ json_host(struct json_out *j, const struct linfo *li, size_t i)
 	json_bool(j, "ipv6_forwarding", h->ipv6_forwarding);
 	json_bool(j, "mount_shared", h->mount_shared);
 	json_strings(j, "execs", h->execs, h->n_execs);
+	json_begin_array(j, "disks");
+	for (size_t k = 0; k < h->n_disks; k++) {
+		char dev[8];
+
+		snprintf(dev, sizeof(dev), "ubd%c", (char)('b' + k));
+		json_begin_object(j, NULL);
+		json_string(j, "device", dev);
+		json_uint(j, "size_mb", h->disks[k].size_mb);
+		json_string(j, "format", h->disks[k].format);
+		json_string(j, "label", h->disks[k].label);
+		json_end_object(j);
+	}
+	json_end_array(j);
 	json_uint(j, "num_terms", h->num_terms);
 	json_bool(j, "ipv6", h->ipv6);
 	json_begin_array(j, "options");
@@ -469,6 +482,13 @@ text_host(const struct lab *lab, const struct lab_host *h)
 	text_list("sysctl", sysctls, n_sysctls);
 	lab_strv_free(sysctls, n_sysctls);
 	text_list("exec", h->execs, h->n_execs);
+	for (size_t k = 0; k < h->n_disks; k++) {
+		const struct lab_disk *d = &h->disks[k];
+
+		printf("    %-9s /dev/ubd%c  %lu MB%s%s%s%s\n", "disk", (char)('b' + k), d->size_mb,
+		       d->format != NULL ? ", " : ", raw", d->format != NULL ? d->format : "",
+		       d->label != NULL ? " labelled " : "", d->label != NULL ? d->label : "");
+	}
 	text_list("depends", h->depends, h->n_depends);
 	for (size_t k = 0; k < h->n_options; k++) {
 		const struct lab_option *o = &h->options[k];

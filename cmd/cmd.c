@@ -27,7 +27,10 @@ extern const struct lcmd_entry cmd_lconnect_entry;
 extern const struct lcmd_entry cmd_llink_entry;
 extern const struct lcmd_entry cmd_lpause_entry;
 extern const struct lcmd_entry cmd_lresume_entry;
+extern const struct lcmd_entry cmd_lcommit_entry;
 
+/* One command a line, so that adding one is a one-line change. */
+/* clang-format off */
 static const struct lcmd_entry *lcmd_table[] = {
         &cmd_linfo_entry,
         &cmd_lstart_entry,
@@ -44,8 +47,10 @@ static const struct lcmd_entry *lcmd_table[] = {
         &cmd_llink_entry,
         &cmd_lpause_entry,
         &cmd_lresume_entry, /* lpause's other half (cmd-lpause.c) */
+        &cmd_lcommit_entry,
         NULL,
 };
+/* clang-format on */
 
 /* Find a command by exact name. */
 const struct lcmd_entry *

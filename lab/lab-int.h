@@ -46,6 +46,8 @@ struct lab__ctx {
 	int default_forwarding;
 	int default_ipv6_forwarding;
 	int default_mount_shared;
+	struct lab_disk *default_disks; /* lab.yaml defaults: disks */
+	size_t n_default_disks;
 };
 
 /* Edit distance, capped: used for "did you mean". */
@@ -85,6 +87,9 @@ void lab__host_add_option(struct lab_host *h, const char *key, const char *value
                           const struct lab_origin *o);
 void lab__add_dep(struct lab__ctx *c, const char *from, const char *to, const struct lab_origin *o);
 void lab__host_free(struct lab_host *h);
+/* Extra disks (yaml-disks.c): free n of them and the array; copy n into a new array. */
+void lab__disks_free(struct lab_disk *d, size_t n);
+void lab__disks_copy(const struct lab_disk *src, size_t n, struct lab_disk **dst, size_t *ndst);
 void lab__domain_free(struct lab_domain *d);
 void lab__test_free(struct lab_test *t);
 

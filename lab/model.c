@@ -61,6 +61,9 @@ lab__ctx_done(struct lab__ctx *c, bool free_lab)
 	free(c->default_fs);
 	free(c->default_kernel);
 	strv_free(c->default_kargs, c->n_default_kargs);
+	lab__disks_free(c->default_disks, c->n_default_disks);
+	c->default_disks = NULL;
+	c->n_default_disks = 0;
 	if (free_lab)
 		lab_free(c->lab);
 	c->deps = NULL;
@@ -122,6 +125,7 @@ lab__host_get(struct lab__ctx *c, const char *name, const struct lab_origin *o)
 	h->kernel = c->default_kernel != NULL ? xstrdup(c->default_kernel) : NULL;
 	for (size_t i = 0; i < c->n_default_kargs; i++)
 		strv_push(&h->kargs, &h->n_kargs, c->default_kargs[i]);
+	lab__disks_copy(c->default_disks, c->n_default_disks, &h->disks, &h->n_disks);
 	return h;
 }
 
@@ -190,6 +194,7 @@ lab__host_free(struct lab_host *h)
 	strv_free(h->kargs, h->n_kargs);
 	strv_free(h->sysctls, h->n_sysctls);
 	strv_free(h->execs, h->n_execs);
+	lab__disks_free(h->disks, h->n_disks);
 	free(h->startup);
 	free(h->shutdown);
 	free(h->overlay);

@@ -247,9 +247,10 @@ depends(struct lab__yaml *y, const char *host, const yaml_node_t *n)
 static void
 host_map(struct lab__yaml *y, size_t hi, const yaml_node_t *n)
 {
-	static const char *const keys[] = {
-	        "interfaces", "memory",    "fs",   "kernel",   "kargs",      "sysctl",       "exec",
-	        "depends",    "num_terms", "ipv6", "links_up", "forwarding", "mount_shared", NULL};
+	static const char *const keys[] = {"interfaces",   "memory", "fs",       "kernel",
+	                                   "kargs",        "sysctl", "exec",     "depends",
+	                                   "num_terms",    "ipv6",   "links_up", "forwarding",
+	                                   "mount_shared", "disks",  NULL};
 	char *where = xasprintf("in host '%s'", y->c->lab->hosts[hi].name);
 	uint64_t seen = 0;
 
@@ -303,6 +304,9 @@ host_map(struct lab__yaml *y, size_t hi, const yaml_node_t *n)
 		case 12:
 			boolean(y, v, "mount_shared", &h->mount_shared);
 			break;
+		case 13:
+			lab__y_disks(y, v, where + 3, &h->disks, &h->n_disks);
+			break;
 		}
 	}
 	free(where);
@@ -354,7 +358,7 @@ defaults(struct lab__yaml *y, const yaml_node_t *n)
 {
 	static const char *const keys[] = {"memory",       "fs",        "kernel",   "kargs",
 	                                   "ipv6",         "num_terms", "links_up", "forwarding",
-	                                   "mount_shared", NULL};
+	                                   "mount_shared", "disks",     NULL};
 	struct lab__ctx *c = y->c;
 	int *flags[] = {&c->default_links_up, &c->default_forwarding, &c->default_mount_shared};
 	uint64_t seen = 0;
@@ -398,6 +402,9 @@ defaults(struct lab__yaml *y, const yaml_node_t *n)
 			*flags[k - 6] = b;
 			if (k == 7)
 				c->default_ipv6_forwarding = b;
+			break;
+		case 9:
+			lab__y_disks(y, v, "defaults", &c->default_disks, &c->n_default_disks);
 			break;
 		}
 	}

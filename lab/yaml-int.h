@@ -42,6 +42,10 @@ int lab__y_key(struct lab__yaml *y, const yaml_node_pair_t *pair, const char *co
 /* The node must be a mapping; false after reporting. */
 bool lab__y_is_map(struct lab__yaml *y, const yaml_node_t *n, const char *what);
 
+/* yaml-disks.c: `disks:` of whose ("host 'pc1'", "defaults") replaces *v, or reports. */
+void lab__y_disks(struct lab__yaml *y, const yaml_node_t *n, const char *whose, struct lab_disk **v,
+                  size_t *nv);
+
 /* yaml-impair.c: the impairment keys, in lab__y_impair_key's numbering. */
 #define LAB_IMPAIR_NKEYS 13
 extern const char *const lab__impair_keys[LAB_IMPAIR_NKEYS + 1];

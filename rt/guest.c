@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "disks.h"
 #include "guest.h"
 #include "hostwd.h"
 #include "hubs.h"
@@ -128,6 +129,8 @@ rt_guest_argv(const struct rt_inst *in, const struct lab_host *h, const char *im
 	push(&argv, &n, xasprintf("uml_dir=%s/uml", in->dir));
 	push(&argv, &n, xasprintf("mem=%uM", mem));
 	push(&argv, &n, xasprintf("ubd0=/umlab/wd/%s.disk,/umlab/fs/%s", h->name, basename(img)));
+	for (size_t k = 0; k < h->n_disks; k++)
+		push(&argv, &n, rt_disk_karg(h->name, k));
 	push(&argv, &n, xstrdup("root=/dev/ubda"));
 	push(&argv, &n, xstrdup("rw"));
 	push(&argv, &n, xstrdup("init=/usr/lib/umlab/init"));
@@ -202,6 +205,8 @@ rt_guest_prepare(const struct rt_inst *in, const struct lab_host *h, char **err)
 		rt_tmux_kill_window(sock, h->name);
 	if (rc == 0)
 		rc = rt_hostconf_write(in, h, err);
+	if (rc == 0)
+		rc = rt_disks_prepare(in, h, err);
 	free(ready);
 	free(umid);
 	free(sock);

@@ -43,6 +43,14 @@ int rt_sf_open_read(int dirfd, const char *rel);
 char *rt_sf_read(int dirfd, const char *rel, size_t max, size_t *len);
 
 /*
+ * Open regular file rel below dirfd with flags (O_RDONLY, O_RDWR) without
+ * ever opening anything else: it is looked at through an O_PATH fd first,
+ * so a FIFO or device node planted there is never opened (no blocking, no
+ * side effect of a device's open), then reopened through that fd.
+ */
+int rt_sf_open_regular(int dirfd, const char *rel, int flags);
+
+/*
  * Open regular file rel below dirfd for appending, creating it with mode
  * (never through a symlink, never a FIFO).
  */

@@ -59,7 +59,10 @@ struct lab_origin {
 #define LAB_IFACES_MAX     64 /* eth0 .. eth63 */
 #define LAB_MEM_MIN_MB     16
 #define LAB_MEM_MAX_MB     8192
-#define LAB_MEM_DEFAULT_MB 128 /* an FRR router with room for its tables */
+#define LAB_MEM_DEFAULT_MB 128   /* an FRR router with room for its tables */
+#define LAB_DISKS_MAX      8     /* extra disks of a host: /dev/ubdb .. /dev/ubdi */
+#define LAB_DISKS_MAX_MB   65536 /* all of a host's extra disks together: 64 GiB */
+#define LAB_DISK_LABEL_MAX 16    /* an ext4 volume label */
 
 /* Link impairments of a domain or one interface, applied by the domain's hub
  * to the frames towards every interface (or that one) (lab.yaml(5), hub(8)). 0 / false = none. */
@@ -92,6 +95,18 @@ struct lab_iface {
 	struct lab_origin origin;
 };
 
+/*
+ * One extra disk of a host (lab.yaml `disks:`): the k-th (from 0) is the
+ * sparse file HOSTWD/NAME/NAME.ubdX.img, X = 'b' + k, that lstart makes on
+ * the first start and the guest sees as /dev/ubdX.
+ */
+struct lab_disk {
+	unsigned long size_mb;
+	char *format; /* owned; "ext4": lstart formats it when it makes it; NULL: raw */
+	char *label;  /* owned; the filesystem's volume label (with format), or NULL */
+	struct lab_origin origin;
+};
+
 /* A setting the lab asks for that the model keeps but may not honour (legacy lab.conf). */
 struct lab_option {
 	char *key;     /* owned; "mem", "image", "sysctl", "D", ... */
@@ -114,6 +129,8 @@ struct lab_host {
 	size_t n_sysctls;
 	char **execs; /* owned; commands run after the startup scripts */
 	size_t n_execs;
+	struct lab_disk *disks; /* owned; extra disks, /dev/ubdb first */
+	size_t n_disks;
 	unsigned int num_terms; /* consoles wanted (Netkit num_terms); 1 by default */
 	bool ipv6;              /* Netkit ipv6=true; default true */
 	/* How the guest is prepared before its startup scripts (lab.yaml(5),

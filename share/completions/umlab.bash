@@ -1,6 +1,6 @@
 # Bash completion for umlab: umlab, linfo, lstart, lhalt, lcrash, lclean,
 # lstatus, lrestart, lconnect, lexec, lcapture, ltop, ltest, llink, lpause,
-# lresume, hub, umlab-mkfs.
+# lresume, lcommit, hub, umlab-mkfs.
 #
 # Installed once per command name in share/bash-completion/completions/ (so
 # bash-completion loads it on demand), or source it by hand. Host and domain
@@ -21,6 +21,7 @@ declare -gA _umlab_opts=(
 	[lcapture]='-d= --directory= --hostwd= -w= --write= -c= --count= -h --help --version'
 	[ltop]='-d= --directory= -w= --hostwd= -h --help --version'
 	[llink]='-d= --directory= -w= --hostwd= -q --quiet --json -h --help --version'
+	[lcommit]='-d= --directory= -w= --hostwd= --fs-dir= --system -f --force -q --quiet -h --help --version'
 	[ltest]='-d= --directory= -w= --hostwd= --results= --junit= --json --keep --reuse --no-start -t= --timeout= --start-timeout= -p= --parallel= -o= --pass= --assertions= --rebuild-signature --signature-dir= --no-signature --fail-fast --only= -v --verbose -q --quiet -h --help --version'
 	[hub]='-d --daemon --pidfile= --pcap= --mode= --exit-when-idle= -v --verbose --stats --capture --events --command= --impair= --impair-port= --domain-down --port-down= --partition= -c= --count= -h --help -V --version'
 	[lpause]='-d= --directory= -w= --hostwd= -q --quiet --json -h --help --version'
@@ -35,6 +36,7 @@ declare -gA _umlab_args=(
 	[lstatus]=none [lrestart]=hosts [lconnect]=host1 [lexec]=host1
 	[lcapture]=domain [ltop]=none [ltest]=none [llink]=links [hub]=dir [umlab-mkfs]=files
 	[lpause]=hosts [lresume]=hosts
+	[lcommit]=host1
 )
 
 # The full option name an abbreviation (getopt_long style) stands for, or "".
@@ -63,6 +65,7 @@ _umlab_value_kind() {
 	umlab-mkfs:-k | umlab-mkfs:--kernel) echo file ;;
 	umlab-mkfs:-n | umlab-mkfs:--name) echo recipe ;;
 	lcapture:-w | lcapture:--write) echo file ;;
+	lcommit:--fs-dir) echo dir ;;
 	hub:--pidfile | hub:--pcap) echo file ;;
 	hub:* | umlab-mkfs:*) ;;
 	*:-d | *:--directory | *:-w | *:--hostwd | *:--results | *:--signature-dir) echo dir ;;
@@ -138,7 +141,7 @@ _umlab() {
 	if [[ $cmd == umlab ]]; then
 		if ((COMP_CWORD == 1)); then
 			mapfile -t COMPREPLY < <(compgen -W "linfo lstart lhalt lcrash lclean lstatus \
-				lrestart lconnect lexec lcapture ltop ltest llink lpause lresume --help \
+				lrestart lconnect lexec lcapture ltop ltest llink lpause lresume lcommit --help \
 				--version" -- "$cur")
 			return
 		fi
@@ -228,4 +231,4 @@ _umlab() {
 }
 
 complete -F _umlab umlab linfo lstart lhalt lcrash lclean lstatus lrestart lconnect lexec \
-	lcapture ltop ltest llink lpause lresume hub umlab-mkfs
+	lcapture ltop ltest llink lpause lresume lcommit hub umlab-mkfs

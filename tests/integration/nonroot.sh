@@ -1,8 +1,9 @@
 #!/bin/bash
 # A lab end to end as a normal user created here (when run as root): the
 # two-hosts example test and the attack tests (issue 11: a guest's root
-# must not reach the host, whoever runs the lab), run by that user from the
-# same build tree.
+# must not reach the host, whoever runs the lab), extra disks and lcommit
+# (no root needed to make and register an image), run by that user from
+# the same build tree.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 need_image
@@ -19,18 +20,19 @@ install -d -o "$user" -m 700 "$T/home"
 # user's reach: then run a copy of what the test needs from $T instead.
 ubin=$BIN usrc=$SRC uhub=${UMLAB_HUB:-} ulaunch=$UMLAB_GUEST_LAUNCH
 if ! runuser -u "$user" -- test -x "$BIN/umlab" -a -r "$SRC/tests/integration/lib.sh" \
-	-a -r "$SRC/labs-examples/two-hosts/lab.yaml" -a -r "$ulaunch"; then
+	-a -r "$SRC/labs-examples/two-hosts/lab.yaml" -a -r "$ulaunch" \
+	-a -r "$SRC/templates/umlab-mkfs"; then
 	mkdir -p "$T/copy/bin" "$T/copy/src/tests"
 	cp -a "$BIN/umlab" "$T/copy/bin/"
 	for c in "$BIN"/l*; do [ -L "$c" ] && cp -a "$c" "$T/copy/bin/"; done
-	cp -a "$SRC/labs-examples" "$SRC/share" "$T/copy/src/"
+	cp -a "$SRC/labs-examples" "$SRC/share" "$SRC/templates" "$T/copy/src/"
 	cp -a "$SRC/tests/integration" "$T/copy/src/tests/"
 	[ -z "$uhub" ] || { cp "$uhub" "$T/copy/bin/hub" && uhub=$T/copy/bin/hub; }
 	ubin=$T/copy/bin usrc=$T/copy/src ulaunch=$T/copy/src/share/guest-launch
 	chmod -R a+rX "$T/copy"
 fi
 for t in "example_lab.sh two-hosts" attack_plant.sh attack_hostwd.sh attack_hostcmd.sh \
-	attack_fifo.sh; do
+	attack_fifo.sh disks.sh commit.sh; do
 	# shellcheck disable=SC2086 # a script and its arguments
 	runuser -u "$user" -- env -i PATH=/usr/bin:/bin HOME="$T/home" BIN="$ubin" SRC="$usrc" \
 		UMLAB_FS_DIR="${UMLAB_FS_DIR:-}" UMLAB_HUB="$uhub" UMLAB_GUEST_LAUNCH="$ulaunch" \
