@@ -99,6 +99,10 @@ build_domains(struct lab__ctx *c)
 			               decl->name);
 		d->capture = decl->capture;
 		d->impair = decl->impair;
+		/* The forwards move to the model. */
+		lab__nat_free(&d->nat);
+		d->nat = decl->nat;
+		memset(&decl->nat, 0, sizeof decl->nat);
 	}
 }
 
@@ -179,6 +183,7 @@ lab__finish_model(struct lab__ctx *c)
 			               lab->hosts[i].name, lab->hosts[i].num_terms);
 	}
 	build_domains(c);
+	lab__nat_finish(c);
 	check_macs(c);
 	resolve_deps(c);
 	lab__find_cycles(c);
