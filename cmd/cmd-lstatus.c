@@ -19,7 +19,7 @@ static const struct option longopts[] = {
         {NULL, 0, NULL, 0},
 };
 
-/* One line per domain: hub running or not, with its counters. */
+/* One line per domain: hub running or not, with its counters; a nat domain's NAT. */
 static void
 print_hubs(const struct lab *lab, const struct rt_inst *in)
 {
@@ -44,6 +44,9 @@ print_hubs(const struct lab *lab, const struct rt_inst *in)
 			if (dr != NULL)
 				printf(", drops %ld", strtol(dr + 8, NULL, 10));
 		}
+		if (lab->domains[d].nat.enabled)
+			printf("%snat %s", stats != NULL ? ", " : "",
+			       rt_nat_running(in, name) ? "running" : "down");
 		putchar('\n');
 		free(stats);
 	}

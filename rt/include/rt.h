@@ -139,6 +139,8 @@ void rt_agent_clean(const struct rt_inst *in, const char *host);
 #define RT_TMUX_SESSION "umlab"
 /* Is the hub of domain (by name) running and ours? */
 bool rt_hub_running(const struct rt_inst *in, const char *domain);
+/* Is the NAT of a nat domain (by name) running and ours? (rt/nat.h) */
+bool rt_nat_running(const struct rt_inst *in, const char *domain);
 /* The hub's counters as one line of JSON (its "stats" answer), or NULL; caller frees. */
 char *rt_hub_stats(const struct rt_inst *in, const char *domain);
 /* Is a tmux server answering on sock? */
