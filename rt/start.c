@@ -633,8 +633,11 @@ rt_lab_start(const struct lab *lab, const struct rt_start_opts *o, const struct 
 		goto out;
 	}
 	rc = rt_record_write(in, err) < 0 || start_hubs(&r, err) < 0 ? -1 : 0;
-	if (rc == 0 && start_nats(&r, err) < 0)
+	if (rc == 0 && start_nats(&r, err) < 0) {
+		/* A taken host port, say: take down the hubs no guest uses yet. */
+		rt_inst_gc(in, rep);
 		rc = -1;
+	}
 	flock(r.lockfd, LOCK_UN);
 	if (rc < 0)
 		goto out;

@@ -126,7 +126,8 @@ kill $busy 2>/dev/null || true
 grep -q "host port 127.0.0.1:$fwd1/tcp cannot be forwarded: another program uses it" <<<"$out" ||
 	fail "lstart did not say the port is taken: $out"
 [ -z "$(ls "$dir.h/pids/" 2>/dev/null | grep '^guest-')" ] || fail "a guest started anyway"
-echo "ok: a taken host port fails lstart"
+assert_nothing_left
+echo "ok: a taken host port fails lstart, and leaves nothing running"
 lclean -d "$lab" -w "$WD" || fail "lclean"
 assert_nothing_left
 
