@@ -145,6 +145,8 @@ rt_nat_argv(const struct rt_inst *in, const struct lab *lab, const struct lab_do
 	push(&v, &n, xstrdup("--unshare-all"));
 	push(&v, &n, xstrdup("--share-net"));
 	push(&v, &n, xstrdup("--new-session"));
+	/* None of the user's environment (tokens, say) reaches the sandbox. */
+	push(&v, &n, xstrdup("--clearenv"));
 	/* No capability, not even in its own user namespace, root or not. */
 	push(&v, &n, xstrdup("--cap-drop"));
 	push(&v, &n, xstrdup("ALL"));

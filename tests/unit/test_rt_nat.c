@@ -176,6 +176,7 @@ nat_argv_is_confined_and_complete(void **state)
 	assert_true(word(argv, "--unshare-all") > 0);
 	assert_true(word(argv, "--share-net") > word(argv, "--unshare-all"));
 	assert_true(word(argv, "--as-pid-1") > 0);
+	assert_true(word(argv, "--clearenv") > 0);
 	assert_string_equal(argv[word(argv, "--cap-drop") + 1], "ALL");
 	assert_int_equal(word(argv, "--die-with-parent"), -1);
 	i = word(argv, "--bind");
