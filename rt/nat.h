@@ -6,8 +6,13 @@
  *
  * lstart plans one after each nat domain's hub (plan.h); vstart's
  * --ethN=tap,TAP,GUEST maps to the same: lab_nat_from_tap() gives the
- * domain's settings and the guest's address, then the hub, rt_nat_argv()
- * and rt_nat_launch(), as lstart does.
+ * domain's settings (struct lab_domain.nat; its dns is chosen by the lab's
+ * checks, or set it to NETWORK+3 when that is not GUEST) and the guest's
+ * address (struct lab_iface.address, with address_given); with those in
+ * the struct lab that in->lab points to, rt_hostconf_write() tells the
+ * guest its address, route and DNS (UMLAB_NAT_N), and the hub,
+ * rt_nat_argv() and rt_nat_launch() start the NAT, as lstart does;
+ * rt_inst_gc() and lclean stop it.
  */
 #ifndef UMLAB_NAT_H
 #define UMLAB_NAT_H
