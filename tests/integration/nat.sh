@@ -82,6 +82,24 @@ guest_ok "$lab" pc2 "ip -4 route show default" "default via 10\.7\.0\.2 dev eth0
 # The host's loopback is the gateway's address.
 guest_ok "$lab" pc1 "wget -q -T 5 -t 1 -O - http://10.0.2.2:$hport/token.txt" "host-token-$$" 5
 
+# The NAT's sandbox: none of the user's files, environment or capabilities.
+dir=$(rundir_of "$lab")
+nat=$(sed -n 's/^pid=//p' "$dir.h/pids/nat-wan")
+[ -n "$nat" ] || fail "no pid in $dir.h/pids/nat-wan"
+for e in $(ls -A "/proc/$nat/root/"); do
+	case $e in bin | dev | etc | lib | lib32 | lib64 | libx32 | sbin | tmp | umlab | usr) ;;
+	*) fail "the NAT's sandbox has /$e" ;;
+	esac
+done
+[ ! -e "/proc/$nat/root$WD" ] && [ ! -e "/proc/$nat/root$T/www" ] ||
+	fail "the NAT's sandbox sees the hostwd or the host's files"
+[ -e "/proc/$nat/root$dir/hub/wan/ctl" ] || fail "the NAT's sandbox lacks its hub"
+[ ! -e "/proc/$nat/root$dir/hub/iso" ] || fail "the NAT's sandbox sees another domain's hub"
+grep -q '^CapEff:[[:space:]]*0*$' "/proc/$nat/status" || fail "the NAT has capabilities"
+grep -q '^NoNewPrivs:[[:space:]]*1$' "/proc/$nat/status" || fail "the NAT may gain privileges"
+! tr '\0' '\n' <"/proc/$nat/environ" | grep -qv '^PWD=' || fail "the NAT has an environment"
+echo "ok: the NAT is confined"
+
 # Forwards listen on 127.0.0.1, nowhere else.
 ss -Hltn "sport = :$fwd1" | grep -q "127\.0\.0\.1:$fwd1 " || fail "forward $fwd1 not on 127.0.0.1"
 [ -z "$(ss -Hltn "sport = :$fwd1" | grep -v "127\.0\.0\.1:$fwd1 ")" ] ||
@@ -100,7 +118,6 @@ guest_run "$lab" pc2 "wget -q -T 3 -t 1 -O - http://10.7.0.2:$hport/token.txt"
 echo "ok: outbound: false forwards only"
 
 # lhalt stops the NATs; the next lstart brings them back.
-dir=$(rundir_of "$lab")
 [ -f "$dir.h/pids/nat-wan" ] || fail "no pid file for the NAT of wan"
 lhalt -d "$lab" -w "$WD" -q >/dev/null || fail "lhalt"
 assert_nothing_left
