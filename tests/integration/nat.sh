@@ -42,8 +42,10 @@ guest_serve() { # LAB HOST TOKEN
 # The host's web server, on the loopback only, on a port the kernel picks.
 mkdir -p "$T/www"
 echo "host-token-$$" >"$T/www/token.txt"
+: >"$T/http.log" # read below before the server may have opened it
 (cd "$T/www" && exec python3 -u -m http.server --bind 127.0.0.1 0 >"$T/http.log" 2>&1) &
 http_pid=$!
+# shellcheck disable=SC2154 # s is the trap's own
 trap 's=$?; kill $http_pid 2>/dev/null; (exit $s); cleanup' EXIT
 for ((i = 0; i < 100; i++)); do
 	hport=$(sed -n 's/.* port \([0-9]*\) .*/\1/p' "$T/http.log")
@@ -54,7 +56,9 @@ done
 
 # --- lab.yaml: pc1 on a nat domain with forwards, pc2 on one that only forwards ---
 fwd1=$(free_port) fwd2=$(free_port) fwd3=$(free_port)
-[ "$fwd1" != "$fwd2" ] && [ "$fwd2" != "$fwd3" ] && [ "$fwd1" != "$fwd3" ] || fail "free ports collide"
+if [ "$fwd1" = "$fwd2" ] || [ "$fwd2" = "$fwd3" ] || [ "$fwd1" = "$fwd3" ]; then
+	fail "free ports collide"
+fi
 lab=$T/lab
 mkdir -p "$lab"
 cat >"$lab/lab.yaml" <<EOF
@@ -86,13 +90,15 @@ guest_ok "$lab" pc1 "wget -q -T 5 -t 1 -O - http://10.0.2.2:$hport/token.txt" "h
 dir=$(rundir_of "$lab")
 nat=$(sed -n 's/^pid=//p' "$dir.h/pids/nat-wan")
 [ -n "$nat" ] || fail "no pid in $dir.h/pids/nat-wan"
-for e in $(ls -A "/proc/$nat/root/"); do
-	case $e in bin | dev | etc | lib | lib32 | lib64 | libx32 | sbin | tmp | umlab | usr) ;;
-	*) fail "the NAT's sandbox has /$e" ;;
+for e in "/proc/$nat/root/"* "/proc/$nat/root/".[!.]*; do
+	[ -e "$e" ] || [ -L "$e" ] || continue
+	case ${e##*/} in bin | dev | etc | lib | lib32 | lib64 | libx32 | sbin | tmp | umlab | usr) ;;
+	*) fail "the NAT's sandbox has /${e##*/}" ;;
 	esac
 done
-[ ! -e "/proc/$nat/root$WD" ] && [ ! -e "/proc/$nat/root$T/www" ] ||
+if [ -e "/proc/$nat/root$WD" ] || [ -e "/proc/$nat/root$T/www" ]; then
 	fail "the NAT's sandbox sees the hostwd or the host's files"
+fi
 [ -e "/proc/$nat/root$dir/hub/wan/ctl" ] || fail "the NAT's sandbox lacks its hub"
 [ ! -e "/proc/$nat/root$dir/hub/iso" ] || fail "the NAT's sandbox sees another domain's hub"
 grep -q '^CapEff:[[:space:]]*0*$' "/proc/$nat/status" || fail "the NAT has capabilities"
@@ -102,7 +108,7 @@ echo "ok: the NAT is confined"
 
 # Forwards listen on 127.0.0.1, nowhere else.
 ss -Hltn "sport = :$fwd1" | grep -q "127\.0\.0\.1:$fwd1 " || fail "forward $fwd1 not on 127.0.0.1"
-[ -z "$(ss -Hltn "sport = :$fwd1" | grep -v "127\.0\.0\.1:$fwd1 ")" ] ||
+! ss -Hltn "sport = :$fwd1" | grep -qv "127\.0\.0\.1:$fwd1 " ||
 	fail "forward $fwd1 listens beyond the loopback: $(ss -Hltn "sport = :$fwd1")"
 guest_serve "$lab" pc1 "guest-token-1"
 out=$(host_get "http://127.0.0.1:$fwd1/g.txt") || fail "no answer through forward $fwd1"
@@ -142,7 +148,7 @@ fi
 kill $busy 2>/dev/null || true
 grep -q "host port 127.0.0.1:$fwd1/tcp cannot be forwarded: another program uses it" <<<"$out" ||
 	fail "lstart did not say the port is taken: $out"
-[ -z "$(ls "$dir.h/pids/" 2>/dev/null | grep '^guest-')" ] || fail "a guest started anyway"
+for g in "$dir.h/pids/guest-"*; do [ ! -e "$g" ] || fail "a guest started anyway: $g"; done
 assert_nothing_left
 echo "ok: a taken host port fails lstart, and leaves nothing running"
 lclean -d "$lab" -w "$WD" || fail "lclean"
