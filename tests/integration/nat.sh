@@ -45,8 +45,10 @@ echo "host-token-$$" >"$T/www/token.txt"
 : >"$T/http.log" # read below before the server may have opened it
 (cd "$T/www" && exec python3 -u -m http.server --bind 127.0.0.1 0 >"$T/http.log" 2>&1) &
 http_pid=$!
+# cleanup exits with the status it finds: give it the test's (without
+# errexit, which would end the trap at a failing (exit $s)).
 # shellcheck disable=SC2154 # s is the trap's own
-trap 's=$?; kill $http_pid 2>/dev/null; (exit $s); cleanup' EXIT
+trap 's=$?; set +e; kill $http_pid 2>/dev/null; (exit $s); cleanup' EXIT
 for ((i = 0; i < 100; i++)); do
 	hport=$(sed -n 's/.* port \([0-9]*\) .*/\1/p' "$T/http.log")
 	[ -n "$hport" ] && break

@@ -12,8 +12,9 @@ command -v useradd >/dev/null || { echo "SKIP: no useradd" >&2; exit 77; }
 
 user=umlabit$$
 useradd -M -d "$T/home" -s /bin/bash "$user"
-# Keep the status of the test for cleanup (which exits with it).
-trap 's=$?; userdel "$user" 2>/dev/null || true; (exit $s); cleanup' EXIT
+# Keep the status of the test for cleanup (which exits with it); errexit
+# would end the trap at (exit $s) when the test failed, before cleanup.
+trap 's=$?; set +e; userdel "$user" 2>/dev/null; (exit $s); cleanup' EXIT
 install -d -o "$user" -m 700 "$T/home"
 
 # A checkout under a private directory (/root, a 0700 home) is out of the
