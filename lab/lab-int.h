@@ -123,6 +123,9 @@ void lab__yaml_suite_steps(struct lab__yaml *y, int node_id, bool setup);
  * dependencies, finds cycles, checks names and bounds. Fills c with errors.
  */
 void lab__finish_model(struct lab__ctx *c);
+/* NAT domains (nat.c): addresses given out and checked, forwards resolved. */
+void lab__nat_finish(struct lab__ctx *c);
+void lab__nat_free(struct lab_nat *nat);
 /* Cycles among the hosts' resolved dependencies (order.c). */
 void lab__find_cycles(struct lab__ctx *c);
 /* Per-host files and overlay trees under lab->dir (files.c). */

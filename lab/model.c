@@ -141,6 +141,8 @@ lab__host_add_iface(struct lab_host *h, unsigned int index, const char *domain, 
 	i->index = index;
 	i->domain = xstrdup(domain);
 	i->mac = mac != NULL ? xstrdup(mac) : NULL;
+	i->address = 0;
+	i->address_given = false;
 	i->origin = lab__origin(o->file, o->line, o->col);
 	i->impair = (struct lab_impair){0};
 	return i;
@@ -215,6 +217,7 @@ lab__domain_free(struct lab_domain *d)
 {
 	free(d->name);
 	strv_free(d->members, d->n_members);
+	lab__nat_free(&d->nat);
 	lab__origin_free(&d->origin);
 }
 

@@ -55,4 +55,18 @@ void lab__y_impair_key(struct lab__yaml *y, int k, const yaml_node_t *v, struct 
 void lab__y_impair_check(struct lab__yaml *y, const yaml_node_t *n, const char *whose,
                          const struct lab_impair *im);
 
+/* yaml-nat.c: the nat keys of a domain (nat, subnet, gateway, dns, outbound, forward). */
+#define LAB_NAT_NKEYS 6
+extern const char *const lab__nat_keys[LAB_NAT_NKEYS + 1];
+/* What a domain mapping said about its nat keys, for the checks between them. */
+struct lab__nat_nodes {
+	const yaml_node_t *node[LAB_NAT_NKEYS];
+};
+/* Sets nat key k (an index in lab__nat_keys) from v, or reports. */
+void lab__y_nat_key(struct lab__yaml *y, int k, const yaml_node_t *v, struct lab_nat *nat,
+                    struct lab__nat_nodes *seen);
+/* Reports broken rules between the nat keys of domain d. */
+void lab__y_nat_check(struct lab__yaml *y, const struct lab_domain *d,
+                      const struct lab__nat_nodes *seen);
+
 #endif

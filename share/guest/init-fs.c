@@ -469,7 +469,7 @@ void
 init_read_conf(struct init_conf *c, const char *path)
 {
 	char *text = slurp(path), *line, *nl;
-	long order[32];
+	long order[32], nat_order[8];
 
 	for (line = text; line && *line; line = nl) {
 		nl = strchr(line, '\n');
@@ -487,6 +487,20 @@ init_read_conf(struct init_conf *c, const char *path)
 		} else if (strncmp(line, "UMLAB_SYSCTLS=", 14) == 0) {
 			free(c->sysctls);
 			c->sysctls = shell_value(line + 14);
+		} else if (strncmp(line, "UMLAB_NAT_", 10) == 0 && c->nnats < 8) {
+			char *end;
+			long n = strtol(line + 10, &end, 10);
+			size_t i;
+
+			if (*end != '=' || n < 0)
+				continue;
+			for (i = c->nnats; i > 0 && nat_order[i - 1] > n; i--) {
+				nat_order[i] = nat_order[i - 1];
+				c->nats[i] = c->nats[i - 1];
+			}
+			nat_order[i] = n;
+			c->nats[i] = shell_value(end + 1);
+			c->nnats++;
 		} else if (strncmp(line, "UMLAB_EXEC_", 11) == 0 && c->nexecs < 32) {
 			char *end;
 			long n = strtol(line + 11, &end, 10);

@@ -401,6 +401,19 @@ main(void)
 	}
 	if (conf.links_up)
 		init_links_up();
+	for (size_t i = 0; i < conf.nnats; i++) {
+		int err = conf.nats[i] ? init_nat(conf.nats[i], i == 0) : EINVAL;
+		if (err) {
+			snprintf(marker, sizeof marker, "umlab: nat %s: %s\n",
+			         conf.nats[i] ? conf.nats[i] : "?", strerror(err));
+			init_puts(log, marker);
+			if (!startup_status) {
+				startup_status = 1;
+				snprintf(failed, sizeof failed, "nat %.64s",
+				         conf.nats[i] ? conf.nats[i] : "?");
+			}
+		}
+	}
 	if (conf.mount_shared && conf.lab[0])
 		init_mount_shared();
 	for (char *save = NULL, *kv = conf.sysctls ? strtok_r(conf.sysctls, " \t", &save) : NULL;
