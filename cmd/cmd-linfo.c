@@ -133,6 +133,67 @@ json_lab(struct json_out *j, const struct lab *lab)
 	json_end_object(j);
 }
 
+/* "address": "10.0.2.15/24" for an interface on a nat domain, else null. */
+static void
+json_iface_address(struct json_out *j, const struct lab *lab, const struct lab_iface *f)
+{
+	const struct lab_domain *d = lab_domain_find(lab, f->domain);
+	char a[16], *s;
+
+	if (d == NULL || !d->nat.enabled || f->address == 0) {
+		json_null(j, "address");
+		return;
+	}
+	lab_ipv4_format(f->address, a);
+	s = xasprintf("%s/%u", a, d->nat.prefix);
+	json_string(j, "address", s);
+	free(s);
+}
+
+/* "1.2.3.4" into a for JSON and text. */
+static const char *
+ipv4(uint32_t addr, char a[16])
+{
+	lab_ipv4_format(addr, a);
+	return a;
+}
+
+/* The nat object of a domain (null when it is none). */
+static void
+json_nat(struct json_out *j, const struct lab_nat *nat)
+{
+	char a[16], *s;
+
+	if (!nat->enabled) {
+		json_null(j, "nat");
+		return;
+	}
+	json_begin_object(j, "nat");
+	s = xasprintf("%s/%u", ipv4(nat->network, a), nat->prefix);
+	json_string(j, "subnet", s);
+	free(s);
+	json_string(j, "gateway", ipv4(nat->gateway, a));
+	json_string(j, "dns", ipv4(nat->dns, a));
+	json_bool(j, "outbound", nat->outbound);
+	json_begin_array(j, "forwards");
+	for (size_t i = 0; i < nat->n_forwards; i++) {
+		const struct lab_forward *f = &nat->forwards[i];
+
+		json_begin_object(j, NULL);
+		json_string(j, "protocol", f->udp ? "udp" : "tcp");
+		json_string(j, "host_address", "127.0.0.1");
+		json_uint(j, "host_port", f->host_port);
+		json_string(j, "to_host", f->to_host);
+		json_string(j, "to_address", ipv4(f->to_addr, a));
+		json_uint(j, "guest_port", f->guest_port);
+		json_string(j, "file", f->origin.file);
+		json_uint(j, "line", f->origin.line);
+		json_end_object(j);
+	}
+	json_end_array(j);
+	json_end_object(j);
+}
+
 /* Write one host object. */
 static void
 json_host(struct json_out *j, const struct linfo *li, size_t i)
@@ -159,6 +220,7 @@ json_host(struct json_out *j, const struct linfo *li, size_t i)
 		spec = rt_impair_spec(&f->impair);
 		json_string(j, "impair", spec);
 		free(spec);
+		json_iface_address(j, lab, f);
 		json_end_object(j);
 	}
 	json_end_array(j);
@@ -180,6 +242,19 @@ json_host(struct json_out *j, const struct linfo *li, size_t i)
 	json_bool(j, "ipv6_forwarding", h->ipv6_forwarding);
 	json_bool(j, "mount_shared", h->mount_shared);
 	json_strings(j, "execs", h->execs, h->n_execs);
+	json_begin_array(j, "disks");
+	for (size_t k = 0; k < h->n_disks; k++) {
+		char dev[8];
+
+		snprintf(dev, sizeof(dev), "ubd%c", (char)('b' + k));
+		json_begin_object(j, NULL);
+		json_string(j, "device", dev);
+		json_uint(j, "size_mb", h->disks[k].size_mb);
+		json_string(j, "format", h->disks[k].format);
+		json_string(j, "label", h->disks[k].label);
+		json_end_object(j);
+	}
+	json_end_array(j);
 	json_uint(j, "num_terms", h->num_terms);
 	json_bool(j, "ipv6", h->ipv6);
 	json_begin_array(j, "options");
@@ -216,6 +291,7 @@ json_domain(struct json_out *j, const struct lab_domain *d)
 	json_uint(j, "rate_bps", d->impair.rate_bps);
 	json_string(j, "spec", spec);
 	json_end_object(j);
+	json_nat(j, &d->nat);
 	json_strings(j, "members", d->members, d->n_members);
 	json_end_object(j);
 	free(spec);
@@ -379,6 +455,23 @@ print_dot(const struct linfo *li)
 		char *spec = rt_impair_spec(&d->impair);
 
 		dot_string("domain:", d->name);
+		if (d->nat.enabled) {
+			char a[16];
+
+			/* A NAT domain is a door out: a house, labelled with its network
+			 * and the host ports that come in. */
+			printf(" [shape=house, label=\"%s\\nNAT %s/%u", d->name,
+			       ipv4(d->nat.network, a), d->nat.prefix);
+			for (size_t k = 0; k < d->nat.n_forwards; k++) {
+				const struct lab_forward *f = &d->nat.forwards[k];
+
+				printf("\\n127.0.0.1:%u/%s -> %s:%u", f->host_port,
+				       f->udp ? "udp" : "tcp", ipv4(f->to_addr, a), f->guest_port);
+			}
+			printf("\"%s];\n", d->capture ? ", peripheries=2" : "");
+			free(spec);
+			continue;
+		}
 		/* Impaired: the impairments under the name, in red; captured: a
 		 * double outline and "capture". */
 		fputs(" [shape=ellipse, label=", stdout);
@@ -439,6 +532,17 @@ domain_width(const struct lab *lab)
 	return (int)w;
 }
 
+/* "  10.0.2.15/24 (nat)" after an interface on a nat domain. */
+static void
+text_iface_address(const struct lab *lab, const struct lab_iface *f)
+{
+	const struct lab_domain *d = lab_domain_find(lab, f->domain);
+	char a[16];
+
+	if (d != NULL && d->nat.enabled && f->address != 0)
+		printf("  %s/%u (nat)", ipv4(f->address, a), d->nat.prefix);
+}
+
 /* Print one host and everything it has. */
 static void
 text_host(const struct lab *lab, const struct lab_host *h)
@@ -448,8 +552,10 @@ text_host(const struct lab *lab, const struct lab_host *h)
 	printf("  %s  %u MB\n", h->name, lab_host_memory_mb(lab, h));
 	for (size_t k = 0; k < h->n_ifaces; k++) {
 		lab_iface_mac(lab, h, &h->ifaces[k], mac);
-		printf("    eth%-6u %-*s  %s\n", h->ifaces[k].index, domain_width(lab),
+		printf("    eth%-6u %-*s  %s", h->ifaces[k].index, domain_width(lab),
 		       h->ifaces[k].domain, mac);
+		text_iface_address(lab, &h->ifaces[k]);
+		putchar('\n');
 	}
 	char *const files[] = {h->startup, h->shutdown, h->overlay, h->fs, h->kernel};
 	static const char *const keys[] = {"startup", "shutdown", "overlay", "fs", "kernel"};
@@ -469,6 +575,13 @@ text_host(const struct lab *lab, const struct lab_host *h)
 	text_list("sysctl", sysctls, n_sysctls);
 	lab_strv_free(sysctls, n_sysctls);
 	text_list("exec", h->execs, h->n_execs);
+	for (size_t k = 0; k < h->n_disks; k++) {
+		const struct lab_disk *d = &h->disks[k];
+
+		printf("    %-9s /dev/ubd%c  %lu MB%s%s%s%s\n", "disk", (char)('b' + k), d->size_mb,
+		       d->format != NULL ? ", " : ", raw", d->format != NULL ? d->format : "",
+		       d->label != NULL ? " labelled " : "", d->label != NULL ? d->label : "");
+	}
 	text_list("depends", h->depends, h->n_depends);
 	for (size_t k = 0; k < h->n_options; k++) {
 		const struct lab_option *o = &h->options[k];
@@ -517,6 +630,23 @@ text_domain(const struct lab *lab, const struct lab_domain *d)
 	if (spec != NULL)
 		printf("  [impair %s]", spec);
 	putchar('\n');
+	if (d->nat.enabled) {
+		const struct lab_nat *nat = &d->nat;
+		char a[16], b[16], c[16];
+
+		printf("  %-*s  nat %s/%u, gateway %s (the host's 127.0.0.1), dns %s, %s\n",
+		       domain_width(lab), "", ipv4(nat->network, a), nat->prefix,
+		       ipv4(nat->gateway, b), ipv4(nat->dns, c),
+		       nat->outbound ? "guests reach out" : "forwards only (outbound: false)");
+		for (size_t k = 0; k < nat->n_forwards; k++) {
+			const struct lab_forward *f = &nat->forwards[k];
+
+			printf("  %-*s  forward 127.0.0.1:%u/%s -> %s%s%s:%u\n", domain_width(lab),
+			       "", f->host_port, f->udp ? "udp" : "tcp",
+			       f->to_host != NULL ? f->to_host : "", f->to_host != NULL ? " " : "",
+			       ipv4(f->to_addr, a), f->guest_port);
+		}
+	}
 	free(spec);
 }
 

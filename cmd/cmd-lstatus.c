@@ -20,7 +20,7 @@ static const struct option longopts[] = {
         {NULL, 0, NULL, 0},
 };
 
-/* One line per domain: hub running or not, with its counters. */
+/* One line per domain: hub running or not, with its counters; a nat domain's NAT. */
 static void
 print_hubs(const struct lab *lab, const struct rt_inst *in)
 {
@@ -36,6 +36,8 @@ print_hubs(const struct lab *lab, const struct rt_inst *in)
 		if (up && hubstate_totals(in, name, &t))
 			printf("clients %u, frames %llu, drops %llu", t.clients,
 			       (unsigned long long)t.frames, (unsigned long long)t.drops);
+		if (lab->domains[d].nat.enabled)
+			printf("%snat %s", up ? ", " : "", rt_nat_running(in, name) ? "running" : "down");
 		putchar('\n');
 		if ((links = up ? hubstate_summary(lab, in, d) : NULL) != NULL)
 			printf("%-12s  %-8s  %s (llink show %s)\n", "", "", links, name);

@@ -98,7 +98,7 @@ const struct lcmd_entry cmd_vclean_entry = {
         .help = "  -H, --remove-hubs    stop the hubs no running machine uses (the default)\n"
                 "  -f, --force          stop every hub, in use or not\n"
                 "  -K, --kill-machines  crash every machine (COW files kept), stop every hub\n"
-                "  -T, --remove-tunnels remove tap (NAT) state: none exists yet\n"
+                "  -T, --remove-tunnels remove tap state: there is none (see vclean(1))\n"
                 "      --clean-directories  -K, then remove every machine, record and disk\n"
                 "      --clean-all      -K -T --clean-directories (your machines only)\n"
                 "      --test           say what would be done, do nothing\n"

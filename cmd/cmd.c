@@ -27,6 +27,7 @@ extern const struct lcmd_entry cmd_lconnect_entry;
 extern const struct lcmd_entry cmd_llink_entry;
 extern const struct lcmd_entry cmd_lpause_entry;
 extern const struct lcmd_entry cmd_lresume_entry;
+extern const struct lcmd_entry cmd_lcommit_entry;
 extern const struct lcmd_entry cmd_vstart_entry;
 extern const struct lcmd_entry cmd_vhalt_entry;
 extern const struct lcmd_entry cmd_vcrash_entry;
@@ -34,6 +35,8 @@ extern const struct lcmd_entry cmd_vlist_entry;
 extern const struct lcmd_entry cmd_vconfig_entry;
 extern const struct lcmd_entry cmd_vclean_entry;
 
+/* One command a line, so that adding one is a one-line change. */
+/* clang-format off */
 static const struct lcmd_entry *lcmd_table[] = {
         &cmd_linfo_entry,
         &cmd_lstart_entry,
@@ -50,14 +53,16 @@ static const struct lcmd_entry *lcmd_table[] = {
         &cmd_llink_entry,
         &cmd_lpause_entry,
         &cmd_lresume_entry, /* lpause's other half (cmd-lpause.c) */
+        &cmd_lcommit_entry,
         &cmd_vstart_entry,
         &cmd_vhalt_entry,
-        &cmd_vcrash_entry,
+        &cmd_vcrash_entry, /* vhalt's other half (cmd-vhalt.c) */
         &cmd_vlist_entry,
         &cmd_vconfig_entry,
         &cmd_vclean_entry,
         NULL,
 };
+/* clang-format on */
 
 /* Find a command by exact name. */
 const struct lcmd_entry *

@@ -103,11 +103,25 @@ cmdrt_print_table(const struct lab *lab, const struct rt_result *res, bool uptim
 				printf("%4lluM  ", hr->mem_kb / 1024);
 			else
 				printf("%5s  ", "-");
-			for (size_t k = 0; k < h->n_ifaces; k++)
-				printf("%seth%u@%s", k ? " " : "", h->ifaces[k].index,
-				       h->ifaces[k].domain);
+			char *file = xstrdup(""), *running = NULL;
+
+			for (size_t k = 0; k < h->n_ifaces; k++) {
+				char *f = xasprintf("%s%seth%u@%s", file, k ? " " : "",
+				                    h->ifaces[k].index, h->ifaces[k].domain);
+				free(file);
+				file = f;
+			}
+			/* What runs, which the lab file may no longer say. */
+			if (hr->pid > 0)
+				running = rt_host_plugged(&res->inst, h->name);
+			if (running != NULL && strcmp(running, file) != 0)
+				printf("%s  (lab file: %s)", running, *file ? file : "none");
+			else
+				printf("%s", file);
 			if (hr->detail != NULL)
-				printf("%s(%s)", h->n_ifaces ? "  " : "", hr->detail);
+				printf("%s(%s)", *file ? "  " : "", hr->detail);
+			free(running);
+			free(file);
 		} else if (hr->detail != NULL) {
 			printf("%s", hr->detail);
 		}

@@ -57,6 +57,20 @@ num(json_object *o, const char *key)
 	return (uint64_t)json_object_get_int64(v);
 }
 
+/* Frames towards or from a port lost for any reason but `loss`. */
+static uint64_t
+drops(json_object *st)
+{
+	static const char *const keys[] = {"drops",          "rate_drops",    "mtu_drops",
+	                                   "limit_drops",    "link_drops_in", "link_drops_out",
+	                                   "partition_drops"};
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		n += num(st, keys[i]);
+	return n;
+}
+
 /* The element of array key in o whose "port" is port, or NULL. */
 static json_object *
 port_entry(json_object *o, const char *key, unsigned int port)
@@ -81,7 +95,7 @@ port_down(json_object *link, unsigned int port)
 {
 	json_object *a;
 
-	if (link == NULL || !json_object_object_get_ex(link, "down_ports", &a) ||
+	if (link == NULL || !json_object_object_get_ex(link, "ports_down", &a) ||
 	    !json_object_is_type(a, json_type_array))
 		return false;
 	for (size_t i = 0; i < json_object_array_length(a); i++)
@@ -174,7 +188,7 @@ print_domain(FILE *f, struct json_out *j, const struct lab *lab, const struct rt
 	memset(&s, 0, sizeof(s));
 	if (up)
 		dstate_get(&s, in, d->name);
-	dlink = str(s.link, "domain", "up");
+	dlink = str(s.link, "link", "up");
 	dimp = str(s.impair, "domain", "none");
 	part = partition_text(lab, ports, d, s.link);
 	if (j != NULL) {
@@ -223,10 +237,7 @@ print_domain(FILE *f, struct json_out *j, const struct lab *lab, const struct rt
 				json_uint(j, "frames_in", num(st, "frames_in"));
 				json_uint(j, "frames_out", num(st, "frames_out"));
 				json_uint(j, "lost", num(st, "lost"));
-				json_uint(j, "drops",
-				          num(st, "drops") + num(st, "rate_drops") +
-				                  num(st, "mtu_drops") + num(st, "limit_drops") +
-				                  num(st, "link_drops"));
+				json_uint(j, "drops", drops(st));
 				json_end_object(j);
 			} else {
 				char *shown =
@@ -298,9 +309,9 @@ hubstate_summary(const struct lab *lab, const struct rt_inst *in, size_t d)
 	if (!rt_hub_running(in, name))
 		return NULL;
 	dstate_get(&s, in, name);
-	if (strcmp(str(s.link, "domain", "up"), "down") == 0)
+	if (strcmp(str(s.link, "link", "up"), "down") == 0)
 		out = xstrdup("link down");
-	if (s.link != NULL && json_object_object_get_ex(s.link, "down_ports", &a) &&
+	if (s.link != NULL && json_object_object_get_ex(s.link, "ports_down", &a) &&
 	    json_object_is_type(a, json_type_array))
 		ndown = json_object_array_length(a);
 	if (ndown > 0) {

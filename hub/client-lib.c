@@ -40,8 +40,9 @@ hub_client_send(int fd, const char *request, char **err)
 	char *line;
 	size_t len, off = 0;
 
-	if (strchr(request, '\n') != NULL || strlen(request) > 255)
-		return rt_fail(err, "a hub request is one line of at most 255 bytes");
+	if (strchr(request, '\n') != NULL || strlen(request) > HUB_CLIENT_LINE_MAX)
+		return rt_fail(err, "a hub request is one line of at most %d bytes",
+		               HUB_CLIENT_LINE_MAX);
 	line = xasprintf("%s\n", request);
 	len = strlen(line);
 	while (off < len) {

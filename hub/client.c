@@ -13,6 +13,8 @@
 #include "hub-client.h"
 #include "hub-int.h"
 
+_Static_assert(HUB_CLIENT_LINE_MAX == HUB_MGMT_LINE_MAX, "the client's and the hub's line limits");
+
 /* Connects to DIR/mgmt (hub-client.h), with the daemon's error type. */
 static int
 mgmt_connect(const char *dir, struct hub_err *err)

@@ -90,7 +90,11 @@ open_dir_nofollow(const char *path)
 static int
 is_hub_socket_name(const char *name)
 {
-	if (strcmp(name, "ctl") == 0 || strcmp(name, "mgmt") == 0)
+	if (strcmp(name, "ctl") == 0 || strcmp(name, "mgmt") == 0 || strcmp(name, "bess") == 0)
+		return 1;
+	/* A vector client's bound name (bess.c), left if it never got in. */
+	if (strncmp(name, "bess.", 5) == 0 && name[5] != '\0' &&
+	    strspn(name + 5, "0123456789") == strlen(name + 5))
 		return 1;
 	/* Port sockets are NNN.SERIAL. */
 	if (strspn(name, "0123456789") < 3 || strchr(name, '.') == NULL)

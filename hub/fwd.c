@@ -5,7 +5,9 @@
  * except port 0 (the VDE management port, never flooded to); the
  * capture file and live capture streams see it too, as it was sent.  Ports
  * with impairments get it through hub/impair.c.  There is no MAC
- * learning: this is a collision domain, as in vde_switch --hub.
+ * learning: this is a collision domain, as in vde_switch --hub.  Link
+ * state (hub/link.c) withholds frames from ports that are down or in
+ * another partition group; frames from a down port never get here.
  *
  * Flow control: a local burst should not be lost because one receiver is a
  * little slower than the sender.  While some port's queue is congested the
@@ -18,10 +20,25 @@
 
 #include "hub-int.h"
 
-/* Forwards a batch of frames received on src to every other port. */
+/* Counts n frames withheld from d by link state. */
+static void
+count_link(struct hub *hub, struct hub_port *d, unsigned int n)
+{
+	if (hub->link.port_down[d->port]) {
+		d->c.link_drops_out += n;
+		hub->total.link_drops_out += n;
+	} else {
+		d->c.partition_drops += n;
+		hub->total.partition_drops += n;
+	}
+}
+
+/* Forwards a batch of frames received on src to every other port (of its
+ * partition group, whose link is up: hub/link.c). */
 void
 hub__fwd_batch(struct hub *hub, struct hub_port *src, struct hub_rx *rx, unsigned int n)
 {
+	const unsigned char *group = hub->link.partition.group, *down = hub->link.port_down;
 	unsigned int i;
 
 	if (hub->pcap != NULL) {
@@ -37,6 +54,10 @@ hub__fwd_batch(struct hub *hub, struct hub_port *src, struct hub_rx *rx, unsigne
 
 		if (d == src)
 			continue;
+		if (hub->link_filter && (down[d->port] || group[d->port] != group[src->port])) {
+			count_link(hub, d, n);
+			continue;
+		}
 		if (d->sh.active)
 			hub__impair_send(d, rx, n);
 		else

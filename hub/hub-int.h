@@ -52,6 +52,10 @@ struct hub_counters {
 	uint64_t mtu_drops;   /* dropped: payload over the mtu */
 	uint64_t limit_drops; /* dropped: the impairment queue was full */
 	uint64_t duplicated, corrupted, delayed, reordered;
+	/* Link state (hub/link.c). */
+	uint64_t link_drops_in;   /* from the port, dropped: its link or the domain was down */
+	uint64_t link_drops_out;  /* for the port, dropped: its link was down */
+	uint64_t partition_drops; /* for the port, withheld: sender in another group */
 };
 
 /* A frame waiting for its time (delay, rate). */
@@ -92,7 +96,14 @@ struct hub_rx {
 	struct hub_frame *copy; /* owned reference, made on demand */
 };
 
-/* One client: its control stream and, once joined, its datagram socket. */
+/* How a client is plugged in. */
+enum hub_port_kind {
+	HUB_PORT_VDE,  /* VDE ctl stream + datagram socket (libvdeplug, UML vde and daemon) */
+	HUB_PORT_BESS, /* one SOCK_SEQPACKET connection on DIR/bess (UML vector, bess.c) */
+};
+
+/* One client: its control stream and, once joined, its datagram socket (or,
+ * for a bess port, only its connection). */
 struct hub_port {
 	struct hub *hub;       /* borrowed: the owner */
 	struct hub_port *next; /* borrowed: list of all connections */
@@ -110,7 +121,8 @@ struct hub_port {
 	unsigned int port;      /* port number, valid when joined */
 	unsigned int serial;    /* unique number, part of the socket name */
 	int abstract;           /* UML daemon transport */
-	uid_t uid;              /* peer credentials of the ctl stream */
+	enum hub_port_kind kind;
+	uid_t uid; /* peer credentials of the ctl stream */
 	pid_t pid;
 	char name[32]; /* data socket's name inside the hub directory */
 	char descr[HUB_DESCR_MAX + 1];
@@ -129,10 +141,10 @@ struct hub_mgmt {
 	int closing;
 	int finished;       /* shutting down after its last answer: reads no more commands */
 	int capture;        /* streaming frames as pcap */
-	int events;         /* streaming join/leave/impair lines */
+	int events;         /* streaming join/leave/impair/link lines */
 	unsigned long left; /* capture: frames still wanted, 0 forever */
 	uint64_t dropped;   /* capture: frames skipped for backlog */
-	char line[256];     /* partial command line */
+	char line[HUB_MGMT_LINE_MAX + 1]; /* partial command line */
 	size_t linelen;
 };
 
@@ -146,6 +158,8 @@ struct hub {
 	int made_dir;  /* we created dir, so we remove it */
 	char *pidfile; /* owned absolute path, or NULL */
 	uv_pipe_t ctl_srv, mgmt_srv;
+	int bess_fd; /* DIR/bess listener (bess.c), -1 when none */
+	uv_poll_t bess_poll;
 	uv_signal_t sig[3];
 	uv_timer_t idle_timer, flush_timer;
 	int started; /* set up completely: counters are worth printing */
@@ -167,7 +181,9 @@ struct hub {
 	unsigned char *rxbuf;                          /* owned: HUB_BATCH receive buffers */
 	struct hub_impair impair;                      /* the domain's, for every port */
 	struct hub_impair *port_impair[HUB_PORTS_MAX]; /* owned: one port's, replacing it */
-	uint64_t seed; /* drawn at start: runs without a seed differ */
+	uint64_t seed;        /* drawn at start: runs without a seed differ */
+	struct hub_link link; /* ports and domain down, partition */
+	int link_filter;      /* some port down or a partition: check each destination */
 };
 
 /* util.c */
@@ -189,6 +205,10 @@ int hub__daemon_fork(int *readyfd, struct hub_err *err);
 void hub__daemon_ready(int readyfd);
 int hub__pidfile_write(const char *path, struct hub_err *err);
 
+/* bess.c */
+int hub__bess_start(struct hub *hub, struct hub_err *err);
+void hub__bess_stop(struct hub *hub);
+
 /* ctl.c */
 int hub__ctl_start(struct hub *hub, struct hub_err *err);
 void hub__ctl_stop(struct hub *hub);
@@ -198,6 +218,7 @@ int hub__port_open(struct hub_port *p, const struct hub_request *req, struct hub
 void hub__port_close(struct hub_port *p);
 void hub__port_send(struct hub_port *p, struct hub_rx *rx, unsigned int n);
 void hub__port_update(struct hub_port *p);
+void hub__port_discard(struct hub_port *p);
 void hub__frame_unref(struct hub_frame *f);
 struct hub_frame *hub__rx_copy(struct hub_rx *rx);
 
@@ -213,6 +234,12 @@ void hub__impair_detach(struct hub_port *p, uv_close_cb closed);
 void hub__impair_send(struct hub_port *p, struct hub_rx *rx, unsigned int n);
 int hub__impair_set(struct hub *hub, int port, const char *spec, char *why, size_t whylen);
 void hub__impair_free(struct hub *hub);
+void hub__impair_discard(struct hub_port *p);
+
+/* link.c */
+void hub__link_init(struct hub *hub, const struct hub_link *l);
+char *hub__link_command(struct hub *hub, char *arg);
+char *hub__partition_command(struct hub *hub, const char *arg);
 
 /* pcap.c */
 int hub__pcap_open(struct hub *hub, const char *path, struct hub_err *err);
@@ -231,6 +258,7 @@ void hub__mgmt_event_line(struct hub *hub, const char *line);
 /* stats.c */
 char *hub__stats_json(const struct hub *hub);
 char *hub__impair_json(const struct hub *hub);
+char *hub__link_json(const struct hub *hub);
 void hub__stats_print(const struct hub *hub, FILE *f);
 
 /* main.c */

@@ -92,6 +92,44 @@ struct hub_port_impair {
 	struct hub_impair im;
 };
 
+/*
+ * Link state (hub/link-spec.c parses and prints it; hub/link.c applies it):
+ * ports whose link is down, the whole domain down, and a partition of the
+ * ports into groups.  A frame goes only between ports of one group; ports
+ * named in no group (port 0 among them) form one more group, number 0.
+ */
+#define HUB_GROUPS_MAX 64U
+/* Longest mgmt command line (without its newline): room for a partition
+ * naming every port 1..1023 (about 4020 bytes).  HUB_CLIENT_LINE_MAX in
+ * include/hub-client.h is the same. */
+#define HUB_MGMT_LINE_MAX 4095U
+/* Longest printed partition, with its NUL. */
+#define HUB_PARTITION_TEXT_MAX 4096U
+
+struct hub_partition {
+	unsigned int ngroups;               /* 0: no partition */
+	unsigned char group[HUB_PORTS_MAX]; /* group of each port: 1..ngroups, or 0 */
+};
+
+struct hub_link {
+	int domain_down;                        /* the domain forwards nothing */
+	unsigned char port_down[HUB_PORTS_MAX]; /* 1: that port's link is down */
+	struct hub_partition partition;
+};
+
+/* Parses a port number from 1 to HUB_PORTS_MAX - 1 (decimal digits only). */
+int hub_port_parse(const char *s, unsigned int *port);
+
+/* Parses "1,2 3,4,5" (groups separated by spaces) or "none"; groups are
+ * numbered by their lowest port, so equal partitions parse equal.  On
+ * failure writes why and leaves pt alone. */
+int hub_partition_parse(const char *spec, struct hub_partition *pt, char *why, size_t whylen);
+
+/* Prints pt as hub_partition_parse reads it back: groups ordered by their
+ * lowest port, ports ascending; "none" without groups.  len should be
+ * HUB_PARTITION_TEXT_MAX. */
+void hub_partition_format(const struct hub_partition *pt, char *buf, size_t len);
+
 /* What the daemon is asked to do (filled by hub/main.c from the command line). */
 struct hub_opts {
 	const char *dir;          /* borrowed: the hub directory, DIR/ctl inside */
@@ -104,6 +142,7 @@ struct hub_opts {
 	struct hub_impair impair; /* frames towards every port */
 	const struct hub_port_impair *ports; /* borrowed: frames towards one port */
 	size_t nports;
+	struct hub_link link; /* link state at start */
 };
 
 /* An error message for the user, filled by fallible functions. */

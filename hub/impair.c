@@ -369,6 +369,27 @@ hub__impair_detach(struct hub_port *p, uv_close_cb closed)
 	}
 }
 
+/* Drops every frame waiting in the port's impairment queue: its link went
+ * down.  The bottleneck and the delay line start empty again. */
+void
+hub__impair_discard(struct hub_port *p)
+{
+	struct hub_shaper *sh = &p->sh;
+
+	p->c.link_drops_out += sh->qlen;
+	p->hub->total.link_drops_out += sh->qlen;
+	while (sh->qlen > 0) {
+		hub__frame_unref(sh->q[sh->qhead].f);
+		sh->qhead = (sh->qhead + 1) % sh->qcap;
+		sh->qlen--;
+	}
+	sh->qbytes = 0;
+	sh->rate_free = sh->last_due = 0;
+	if (sh->timer_init)
+		uv_timer_stop(&sh->timer);
+	sh->active = hub_impair_active(&sh->cf);
+}
+
 /* Sets the domain's impairments (port -1) or one port's ("domain": its own
  * go away); puts them in force and tells the event streams. */
 int

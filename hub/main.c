@@ -2,7 +2,8 @@
  * hub/main.c: the hub's command line and its event loop.
  *
  *   hub [-d|--daemon] [--pidfile FILE] [--pcap FILE] [--mode OCTAL]
- *       [--exit-when-idle SECS] [--impair SPEC] [--impair-port N:SPEC]... [-v] DIR
+ *       [--exit-when-idle SECS] [--impair SPEC] [--impair-port N:SPEC]...
+ *       [--domain-down] [--port-down N]... [--partition GROUPS] [-v] DIR
  *   hub --command LINE DIR
  *   hub --stats DIR
  *   hub --capture DIR [-c COUNT]
@@ -32,7 +33,7 @@ usage(FILE *f)
 {
 	fputs("usage: hub [-d|--daemon] [--pidfile FILE] [--pcap FILE] [--mode OCTAL]\n"
 	      "           [--exit-when-idle SECS] [--impair SPEC] [--impair-port N:SPEC]...\n"
-	      "           [-v] DIR\n"
+	      "           [--domain-down] [--port-down N]... [--partition GROUPS] [-v] DIR\n"
 	      "       hub --command LINE DIR\n"
 	      "       hub --stats DIR\n"
 	      "       hub --capture DIR [-c COUNT]\n"
@@ -49,13 +50,20 @@ usage(FILE *f)
 	      "      --impair SPEC       impair frames towards every port, e.g.\n"
 	      "                          delay=50ms,jitter=5ms,loss=1%,rate=10mbit (see hub(8))\n"
 	      "      --impair-port N:SPEC  impair frames towards port N instead\n"
+	      "      --domain-down       start with the domain down: nothing is forwarded\n"
+	      "      --port-down N       start with port N's link down: no frame from it or\n"
+	      "                          to it (1 to 1023; repeatable)\n"
+	      "      --partition GROUPS  start partitioned: \"1,2 3,4\" forwards only within\n"
+	      "                          {1,2}, {3,4} and {every other port}\n"
 	      "  -v, --verbose           log clients joining and leaving; counters on exit\n"
 	      "      --stats DIR         print a running hub's counters as JSON\n"
 	      "      --capture DIR       stream a running hub's frames as pcap to stdout\n"
 	      "  -c, --count N           with --capture: stop after N frames\n"
-	      "      --events DIR        print \"join PORT DESCR\", \"leave PORT DESCR\" and\n"
-	      "                          \"impair ...\" lines of a running hub until it stops\n"
-	      "      --command LINE DIR  send one control line (\"impair domain loss=5%\")\n"
+	      "      --events DIR        print \"join PORT DESCR\", \"leave PORT DESCR\",\n"
+	      "                          \"impair ...\", \"link ...\" and \"partition ...\" lines\n"
+	      "                          of a running hub until it stops\n"
+	      "      --command LINE DIR  send one control line (\"impair domain loss=5%\",\n"
+	      "                          \"link port 3 down\", \"partition 1,2 3\")\n"
 	      "                          to a running hub and print its answer\n"
 	      "  -h, --help              show this help\n"
 	      "  -V, --version           show the version\n",
@@ -115,6 +123,7 @@ hub__stop(struct hub *hub)
 	hub->stopping = 1;
 	if (hub->opts->verbose && hub->started)
 		hub__stats_print(hub, stderr);
+	hub__bess_stop(hub);
 	hub__ctl_stop(hub);
 	for (i = 0; i < 3; i++)
 		close_handle((uv_handle_t *)&hub->sig[i]);
@@ -153,7 +162,8 @@ setup(struct hub *hub, struct hub_err *err)
 		return -1;
 	if (hub->opts->pcap != NULL && hub__pcap_open(hub, hub->opts->pcap, err) == -1)
 		return -1;
-	if (hub__ctl_start(hub, err) == -1 || hub__mgmt_start(hub, err) == -1)
+	if (hub__ctl_start(hub, err) == -1 || hub__bess_start(hub, err) == -1 ||
+	    hub__mgmt_start(hub, err) == -1)
 		return -1;
 	if (fchmod(hub->dirfd, hub__dir_mode(hub->opts->mode)) == -1)
 		return hub__err_errno(err, errno, "chmod %s", hub->dir);
@@ -205,9 +215,11 @@ hub_serve(const struct hub_opts *opts, struct hub_err *err)
 	hub->opts = opts;
 	hub->dirfd = -1;
 	hub->parentfd = -1;
+	hub->bess_fd = -1;
 	hub->rxbuf = xmalloc((size_t)HUB_BATCH * HUB_FRAME_MAX);
 	hub->start_ms = uv_now(&loop);
 	hub->impair = opts->impair;
+	hub__link_init(hub, &opts->link);
 	for (size_t i = 0; i < opts->nports; i++) {
 		unsigned int port = opts->ports[i].port;
 
@@ -305,7 +317,10 @@ main(int argc, char **argv)
 		O_EVENTS,
 		O_IMPAIR,
 		O_IMPAIR_PORT,
-		O_COMMAND
+		O_COMMAND,
+		O_DOMAIN_DOWN,
+		O_PORT_DOWN,
+		O_PARTITION
 	};
 	static const struct option longopts[] = {
 	        {"daemon", no_argument, NULL, 'd'},
@@ -320,6 +335,9 @@ main(int argc, char **argv)
 	        {"impair", required_argument, NULL, O_IMPAIR},
 	        {"impair-port", required_argument, NULL, O_IMPAIR_PORT},
 	        {"command", required_argument, NULL, O_COMMAND},
+	        {"domain-down", no_argument, NULL, O_DOMAIN_DOWN},
+	        {"port-down", required_argument, NULL, O_PORT_DOWN},
+	        {"partition", required_argument, NULL, O_PARTITION},
 	        {"count", required_argument, NULL, 'c'},
 	        {"help", no_argument, NULL, 'h'},
 	        {"version", no_argument, NULL, 'V'},
@@ -331,6 +349,7 @@ main(int argc, char **argv)
 	const char *command = NULL;
 	char why[256];
 	unsigned long count = 0, v;
+	unsigned int port;
 	int c, stats = 0, capture = 0, events = 0, rc;
 
 	while ((c = getopt_long(argc, argv, "dvc:hV", longopts, NULL)) != -1) {
@@ -388,6 +407,26 @@ main(int argc, char **argv)
 			break;
 		case O_COMMAND:
 			command = optarg;
+			break;
+		case O_DOMAIN_DOWN:
+			opts.link.domain_down = 1;
+			break;
+		case O_PORT_DOWN:
+			if (hub_port_parse(optarg, &port) == -1) {
+				fprintf(stderr, "hub: --port-down %s: not a port from 1 to %u\n",
+				        optarg, HUB_PORTS_MAX - 1);
+				free(ports);
+				return 2;
+			}
+			opts.link.port_down[port] = 1;
+			break;
+		case O_PARTITION:
+			if (hub_partition_parse(optarg, &opts.link.partition, why, sizeof(why)) ==
+			    -1) {
+				fprintf(stderr, "hub: --partition %s: %s\n", optarg, why);
+				free(ports);
+				return 2;
+			}
 			break;
 		case 'c':
 			if (parse_ulong(optarg, &count) == -1 || count == 0) {

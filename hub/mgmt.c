@@ -3,11 +3,11 @@
  * documented in share/doc/hub-control.md.
  *
  * A connection sends command lines and gets one reply line each: "stats"
- * (one JSON object), "impair" (show or change impairments), "help", "quit".  "capture [COUNT]" and
- * "events" turn the connection into a stream (pcap, or join/leave/impair lines) until the client
- * closes it or COUNT frames have been sent.  A slow capture reader never
- * slows forwarding: past HUB_CAPTURE_BACKLOG unwritten bytes its frames are
- * skipped and counted.
+ * (one JSON object), "impair" (show or change impairments), "link" and
+ * "partition" (link state, hub/link.c), "help", "quit".  "capture [COUNT]" and
+ * "events" turn the connection into a stream (pcap, or join/leave/impair/link lines) until the
+ * client closes it or COUNT frames have been sent.  A slow capture reader never slows forwarding:
+ * past HUB_CAPTURE_BACKLOG unwritten bytes its frames are skipped and counted.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -212,7 +212,8 @@ static void
 mgmt_command(struct hub_mgmt *m, char *line)
 {
 	static const char help[] = "ok commands: stats, capture [COUNT], events, impair [domain "
-	                           "SPEC | port N SPEC|domain], help, quit\n";
+	                           "SPEC | port N SPEC|domain], link [domain up|down | port N "
+	                           "up|down], partition GROUPS|none, help, quit\n";
 	char *arg, *end;
 
 	if ((arg = strchr(line, ' ')) != NULL) {
@@ -246,6 +247,12 @@ mgmt_command(struct hub_mgmt *m, char *line)
 		mgmt_send(m, "ok events\n", 10, NULL, 0);
 	} else if (strcmp(line, "impair") == 0) {
 		mgmt_impair(m, arg);
+	} else if (strcmp(line, "link") == 0 || strcmp(line, "partition") == 0) {
+		char *reply = line[0] == 'l' ? hub__link_command(m->hub, arg)
+		                             : hub__partition_command(m->hub, arg);
+
+		mgmt_send(m, reply, strlen(reply), NULL, 0);
+		free(reply);
 	} else if (strcmp(line, "help") == 0) {
 		mgmt_send(m, help, sizeof(help) - 1, NULL, 0);
 	} else if (strcmp(line, "quit") == 0) {

@@ -138,6 +138,16 @@ count_drops(struct hub_port *p, unsigned int frames)
 	p->hub->total.drops += frames;
 }
 
+/* Drops every frame in the send queue: the port's link went down. */
+void
+hub__port_discard(struct hub_port *p)
+{
+	p->c.link_drops_out += p->qlen;
+	p->hub->total.link_drops_out += p->qlen;
+	queue_pop(p, p->qlen);
+	hub__port_update(p);
+}
+
 /* Sends received frames to this port now, queueing what would block. */
 void
 hub__port_send(struct hub_port *p, struct hub_rx *rx, unsigned int n)
@@ -224,7 +234,7 @@ port_receive(struct hub_port *p, int drain)
 	struct hub_rx rx[HUB_BATCH];
 	struct timespec ts;
 	unsigned int round, k, n;
-	int got;
+	int got, down, eof = 0;
 
 	for (round = 0; round < HUB_RX_ROUNDS && !p->closing && (drain || !hub->paused); round++) {
 		memset(msg, 0, sizeof(msg));
@@ -238,8 +248,16 @@ port_receive(struct hub_port *p, int drain)
 		if (got <= 0)
 			return;
 		clock_gettime(CLOCK_REALTIME, &ts);
+		/* A down link takes nothing in: read, count, forget (link.c). */
+		down = hub->link.domain_down || hub->link.port_down[p->port];
 		for (n = 0, k = 0; k < (unsigned int)got; k++) {
 			uint32_t len = msg[k].msg_len;
+
+			/* A connection's end reads as an empty message: the guest left. */
+			if (len == 0 && p->kind == HUB_PORT_BESS) {
+				eof = 1;
+				break;
+			}
 
 			if (msg[k].msg_hdr.msg_flags & MSG_TRUNC) {
 				p->c.oversize++;
@@ -249,6 +267,11 @@ port_receive(struct hub_port *p, int drain)
 			if (len < HUB_FRAME_MIN) {
 				p->c.runts++;
 				hub->total.runts++;
+				continue;
+			}
+			if (down) {
+				p->c.link_drops_in++;
+				hub->total.link_drops_in++;
 				continue;
 			}
 			if (len > HUB_FRAME_CLASSIC) {
@@ -269,6 +292,11 @@ port_receive(struct hub_port *p, int drain)
 			hub__fwd_batch(hub, p, rx, n);
 		for (k = 0; k < n; k++)
 			hub__frame_unref(rx[k].copy);
+		if (eof) {
+			if (!drain)
+				hub__port_close(p);
+			return;
+		}
 		if ((unsigned int)got < HUB_BATCH)
 			return;
 	}
@@ -281,9 +309,12 @@ port_poll(uv_poll_t *h, int status, int events)
 	struct hub_port *p = h->data;
 
 	if (status < 0) {
-		/* Keep the port until its ctl stream ends; just stop polling. */
+		/* A VDE port lives until its ctl stream ends; a bess port is its
+		 * connection. */
 		uv_poll_stop(h);
 		p->events = 0;
+		if (p->kind == HUB_PORT_BESS)
+			hub__port_close(p);
 		return;
 	}
 	if (events & UV_WRITABLE)
@@ -375,6 +406,8 @@ hub__port_close(struct hub_port *p)
 	}
 	if (p->fd != -1)
 		uv_close((uv_handle_t *)&p->poll, port_closed);
+	if (p->kind == HUB_PORT_BESS)
+		return; /* no ctl stream, no handshake */
 	uv_close((uv_handle_t *)&p->hs_timer, port_closed);
 	uv_close((uv_handle_t *)&p->ctl, port_closed);
 }

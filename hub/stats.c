@@ -59,7 +59,8 @@ sb_counters(struct sbuf *b, const struct hub_counters *c)
 	          "\"bytes_out\":%llu,\"drops\":%llu,\"runts\":%llu,\"jumbo\":%llu,"
 	          "\"oversize\":%llu,\"lost\":%llu,\"rate_drops\":%llu,\"mtu_drops\":%llu,"
 	          "\"limit_drops\":%llu,\"duplicated\":%llu,\"corrupted\":%llu,\"delayed\":%llu,"
-	          "\"reordered\":%llu",
+	          "\"reordered\":%llu,\"link_drops_in\":%llu,\"link_drops_out\":%llu,"
+	          "\"partition_drops\":%llu",
 	          (unsigned long long)c->frames_in, (unsigned long long)c->bytes_in,
 	          (unsigned long long)c->frames_out, (unsigned long long)c->bytes_out,
 	          (unsigned long long)c->drops, (unsigned long long)c->runts,
@@ -67,7 +68,9 @@ sb_counters(struct sbuf *b, const struct hub_counters *c)
 	          (unsigned long long)c->lost, (unsigned long long)c->rate_drops,
 	          (unsigned long long)c->mtu_drops, (unsigned long long)c->limit_drops,
 	          (unsigned long long)c->duplicated, (unsigned long long)c->corrupted,
-	          (unsigned long long)c->delayed, (unsigned long long)c->reordered);
+	          (unsigned long long)c->delayed, (unsigned long long)c->reordered,
+	          (unsigned long long)c->link_drops_in, (unsigned long long)c->link_drops_out,
+	          (unsigned long long)c->partition_drops);
 }
 
 /* Appends impairments as a JSON string in spec form. */
@@ -104,6 +107,49 @@ hub__impair_json(const struct hub *hub)
 	return b.s;
 }
 
+/* Appends the link state's members: "link": "up"|"down" (the domain),
+ * "ports_down": [N, ...], "partition": [[N, ...], ...] (groups ordered by
+ * their lowest port, the ports named in none left out). */
+static void
+sb_link(struct sbuf *b, const struct hub *hub)
+{
+	const struct hub_link *l = &hub->link;
+	const char *sep = "";
+
+	sb_printf(b, "\"link\":\"%s\",\"ports_down\":[", l->domain_down ? "down" : "up");
+	for (unsigned int i = 1; i < HUB_PORTS_MAX; i++) {
+		if (l->port_down[i]) {
+			sb_printf(b, "%s%u", sep, i);
+			sep = ",";
+		}
+	}
+	sb_printf(b, "],\"partition\":[");
+	for (unsigned int g = 1; g <= l->partition.ngroups; g++) {
+		sep = "";
+		sb_printf(b, "%s[", g > 1 ? "," : "");
+		for (unsigned int i = 1; i < HUB_PORTS_MAX; i++) {
+			if (l->partition.group[i] == g) {
+				sb_printf(b, "%s%u", sep, i);
+				sep = ",";
+			}
+		}
+		sb_printf(b, "]");
+	}
+	sb_printf(b, "]");
+}
+
+/* Returns the link state as one line of JSON (caller frees). */
+char *
+hub__link_json(const struct hub *hub)
+{
+	struct sbuf b = {xmalloc(256), 0, 256};
+
+	sb_printf(&b, "{");
+	sb_link(&b, hub);
+	sb_printf(&b, "}");
+	return b.s;
+}
+
 /* Returns the ports ordered by port number (borrowed pointers, owned array). */
 static struct hub_port **
 sorted_ports(const struct hub *hub, unsigned int *n)
@@ -131,6 +177,8 @@ hub__stats_json(const struct hub *hub)
 	sb_json_str(&b, hub->dir);
 	sb_printf(&b, ",\"impair\":");
 	sb_spec(&b, &hub->impair);
+	sb_printf(&b, ",");
+	sb_link(&b, hub);
 	sb_printf(&b, ",\"pid\":%ld,\"uptime_ms\":%llu,\"clients\":%u,\"ports\":[", (long)getpid(),
 	          (unsigned long long)(uv_now(hub->loop) - hub->start_ms), hub->nclients);
 	v = sorted_ports(hub, &n);
@@ -140,13 +188,15 @@ hub__stats_json(const struct hub *hub)
 		sb_printf(&b, "%s{\"port\":%u,\"descr\":", i ? "," : "", p->port);
 		sb_json_str(&b, p->descr);
 		sb_printf(&b, ",\"transport\":\"%s\",\"uid\":%ld,\"pid\":%ld,\"socket\":",
-		          p->abstract ? "daemon" : "vde", p->uid == (uid_t)-1 ? -1L : (long)p->uid,
-		          (long)p->pid);
+		          p->kind == HUB_PORT_BESS ? "bess"
+		          : p->abstract            ? "daemon"
+		                                   : "vde",
+		          p->uid == (uid_t)-1 ? -1L : (long)p->uid, (long)p->pid);
 		sb_json_str(&b, p->name);
 		sb_printf(&b, ",\"queued\":%u,\"impair_queued\":%u,\"impair\":", p->qlen,
 		          p->sh.qlen);
 		sb_spec(&b, &p->sh.cf);
-		sb_printf(&b, ",");
+		sb_printf(&b, ",\"link\":\"%s\",", hub->link.port_down[p->port] ? "down" : "up");
 		sb_counters(&b, &p->c);
 		sb_printf(&b, "}");
 	}

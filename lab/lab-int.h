@@ -46,6 +46,8 @@ struct lab__ctx {
 	int default_forwarding;
 	int default_ipv6_forwarding;
 	int default_mount_shared;
+	struct lab_disk *default_disks; /* lab.yaml defaults: disks */
+	size_t n_default_disks;
 };
 
 /* Edit distance, capped: used for "did you mean". */
@@ -85,6 +87,9 @@ void lab__host_add_option(struct lab_host *h, const char *key, const char *value
                           const struct lab_origin *o);
 void lab__add_dep(struct lab__ctx *c, const char *from, const char *to, const struct lab_origin *o);
 void lab__host_free(struct lab_host *h);
+/* Extra disks (yaml-disks.c): free n of them and the array; copy n into a new array. */
+void lab__disks_free(struct lab_disk *d, size_t n);
+void lab__disks_copy(const struct lab_disk *src, size_t n, struct lab_disk **dst, size_t *ndst);
 void lab__domain_free(struct lab_domain *d);
 void lab__test_free(struct lab_test *t);
 
@@ -118,6 +123,9 @@ void lab__yaml_suite_steps(struct lab__yaml *y, int node_id, bool setup);
  * dependencies, finds cycles, checks names and bounds. Fills c with errors.
  */
 void lab__finish_model(struct lab__ctx *c);
+/* NAT domains (nat.c): addresses given out and checked, forwards resolved. */
+void lab__nat_finish(struct lab__ctx *c);
+void lab__nat_free(struct lab_nat *nat);
 /* Cycles among the hosts' resolved dependencies (order.c). */
 void lab__find_cycles(struct lab__ctx *c);
 /* Per-host files and overlay trees under lab->dir (files.c). */

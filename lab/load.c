@@ -231,6 +231,13 @@ load_dir(struct lab__ctx *c, int dirfd)
 			add_dir_hosts(c, dirs, n_dirs);
 		}
 	}
+	/* Kathara's lab.ext puts a domain's frames on a host NIC or VLAN: that
+	 * needs root and is no NAT, so it is said, not mapped (compat.md). */
+	if (faccessat(dirfd, "lab.ext", F_OK, 0) == 0)
+		lab__report(c, LAB_W_UNSUPPORTED, "lab.ext", 0, 0, NULL,
+		            "lab.ext is not supported: joining a domain to a host network "
+		            "interface needs root; its domains stay inside the lab (a host with "
+		            "bridged=true reaches the host's network through a NAT instead)");
 	dep = parse_file(c, dirfd, "lab.dep", lab__parse_dep_buf);
 	lab->has_dep_file = dep;
 	if (!yaml && !conf && !dep && n_dirs == 0 && lab__nerrors(c) == 0)

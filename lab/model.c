@@ -61,6 +61,9 @@ lab__ctx_done(struct lab__ctx *c, bool free_lab)
 	free(c->default_fs);
 	free(c->default_kernel);
 	strv_free(c->default_kargs, c->n_default_kargs);
+	lab__disks_free(c->default_disks, c->n_default_disks);
+	c->default_disks = NULL;
+	c->n_default_disks = 0;
 	if (free_lab)
 		lab_free(c->lab);
 	c->deps = NULL;
@@ -122,6 +125,7 @@ lab__host_get(struct lab__ctx *c, const char *name, const struct lab_origin *o)
 	h->kernel = c->default_kernel != NULL ? xstrdup(c->default_kernel) : NULL;
 	for (size_t i = 0; i < c->n_default_kargs; i++)
 		strv_push(&h->kargs, &h->n_kargs, c->default_kargs[i]);
+	lab__disks_copy(c->default_disks, c->n_default_disks, &h->disks, &h->n_disks);
 	return h;
 }
 
@@ -137,6 +141,8 @@ lab__host_add_iface(struct lab_host *h, unsigned int index, const char *domain, 
 	i->index = index;
 	i->domain = xstrdup(domain);
 	i->mac = mac != NULL ? xstrdup(mac) : NULL;
+	i->address = 0;
+	i->address_given = false;
 	i->origin = lab__origin(o->file, o->line, o->col);
 	i->impair = (struct lab_impair){0};
 	return i;
@@ -190,6 +196,7 @@ lab__host_free(struct lab_host *h)
 	strv_free(h->kargs, h->n_kargs);
 	strv_free(h->sysctls, h->n_sysctls);
 	strv_free(h->execs, h->n_execs);
+	lab__disks_free(h->disks, h->n_disks);
 	free(h->startup);
 	free(h->shutdown);
 	free(h->overlay);
@@ -210,6 +217,7 @@ lab__domain_free(struct lab_domain *d)
 {
 	free(d->name);
 	strv_free(d->members, d->n_members);
+	lab__nat_free(&d->nat);
 	lab__origin_free(&d->origin);
 }
 

@@ -56,7 +56,79 @@ unquote(char **s)
 	return true;
 }
 
-/* host[N]=DOMAIN, DOMAIN/MAC, or a Netkit tap "DOMAIN,TAP,GUEST". */
+/* lab.conf's nat domain called name (tap, bridged), declared on first use. */
+static struct lab_domain *
+nat_decl(struct lab__ctx *c, const char *name, const struct lab_origin *o)
+{
+	struct lab_domain *d;
+
+	for (size_t i = 0; i < c->n_decls; i++)
+		if (strcmp(c->decls[i].name, name) == 0)
+			return &c->decls[i];
+	c->decls = xreallocarray(c->decls, c->n_decls + 1, sizeof *c->decls);
+	d = &c->decls[c->n_decls++];
+	memset(d, 0, sizeof *d);
+	d->name = xstrdup(name);
+	d->origin = lab__origin(o->file, o->line, o->col);
+	lab_nat_init(&d->nat);
+	d->nat.enabled = true;
+	d->nat.origin = lab__origin(o->file, o->line, o->col);
+	return d;
+}
+
+/*
+ * Netkit's host[N]=tap,TAP,GUEST: the interface joins the lab's nat domain
+ * "tap" with address GUEST; the first TAP is its gateway (Netkit, too, takes
+ * TAP only from the first tap interface of a user).
+ */
+static void
+tap(struct line *l, struct lab_host *h, unsigned int n, const char *value,
+    const struct lab_origin *o)
+{
+	char *copy = xstrdup(value + strlen(LAB_TAP_DOMAIN) + 1), *guest = strchr(copy, ','),
+	     *why = NULL;
+	struct lab_nat nat;
+	struct lab_domain *d;
+	uint32_t addr;
+	char a[16];
+	bool fresh = true;
+
+	if (guest != NULL)
+		*guest++ = '\0';
+	for (size_t i = 0; i < l->c->n_decls; i++)
+		fresh &= strcmp(l->c->decls[i].name, LAB_TAP_DOMAIN) != 0;
+	if (guest == NULL || strchr(guest, ',') != NULL) {
+		lab__report_at(
+		        l->c, LAB_E_SYNTAX, o, NULL,
+		        "eth%u of host '%s': a tap interface is tap,TAP-ADDRESS,GUEST-ADDRESS", n,
+		        h->name);
+	} else if (!lab_nat_from_tap(copy, guest, &nat, &addr, &why)) {
+		lab__report_at(l->c, LAB_E_TYPE, o, NULL, "eth%u of host '%s': %s", n, h->name,
+		               why);
+	} else {
+		d = nat_decl(l->c, LAB_TAP_DOMAIN, o);
+		if (fresh) {
+			d->nat.network = nat.network;
+			d->nat.prefix = nat.prefix;
+			d->nat.gateway = nat.gateway;
+		} else if (nat.gateway != d->nat.gateway) {
+			lab_ipv4_format(d->nat.gateway, a);
+			lab__report_at(
+			        l->c, LAB_W_UNSUPPORTED, o, NULL,
+			        "eth%u of host '%s': tap address %s ignored: the tap domain's "
+			        "gateway is %s, from its first interface (as in Netkit)",
+			        n, h->name, copy, a);
+		}
+		lab__host_add_iface(h, n, LAB_TAP_DOMAIN, NULL, o);
+		h->ifaces[h->n_ifaces - 1].address = addr;
+		h->ifaces[h->n_ifaces - 1].address_given = true;
+		lab__host_add_option(h, "tap", value + strlen(LAB_TAP_DOMAIN) + 1, true, o);
+	}
+	free(why);
+	free(copy);
+}
+
+/* host[N]=DOMAIN, DOMAIN/MAC, or a Netkit tap "tap,TAP,GUEST". */
 static void
 interface(struct line *l, struct lab_host *h, const char *key, char *value, unsigned int col)
 {
@@ -71,13 +143,15 @@ interface(struct line *l, struct lab_host *h, const char *key, char *value, unsi
 	} else if (value == NULL || *value == '\0') {
 		lab__report_at(l->c, LAB_E_SYNTAX, &o, NULL,
 		               "interface eth%lu of host '%s' has no collision domain", n, h->name);
+	} else if (strncmp(value, LAB_TAP_DOMAIN ",", strlen(LAB_TAP_DOMAIN) + 1) == 0) {
+		tap(l, h, (unsigned int)n, value, &o);
 	} else if ((comma = strchr(value, ',')) != NULL) {
 		lab__host_add_option(h, key, value, false, &o);
 		*comma = '\0';
 		lab__report_at(l->c, LAB_W_UNSUPPORTED, &o, NULL,
-		               "tap interfaces are not supported: eth%lu of host '%s' joins an "
-		               "isolated domain '%s'",
-		               n, h->name, value);
+		               "'%s,...' is not Netkit's tap,TAP,GUEST: eth%lu of host '%s' joins "
+		               "an isolated domain '%s'",
+		               value, n, h->name, value);
 		lab__host_add_iface(h, (unsigned int)n, value, NULL, &o);
 	} else if ((slash = strchr(value, '/')) != NULL) {
 		*slash = '\0';
@@ -112,6 +186,60 @@ opt_mem(struct line *l, struct lab_host *h, const char *value, const struct lab_
 	return false;
 }
 
+/*
+ * Kathara's port="[HOST:]GUEST[/PROTOCOL]" (HOST 3000 when absent, PROTOCOL
+ * tcp): a forward from the host's 127.0.0.1:HOST to the host's bridged
+ * interface. True when honoured; false for sctp, which slirp cannot carry.
+ */
+static bool
+kathara_port(struct line *l, struct lab_host *h, const char *value, const struct lab_origin *o)
+{
+	char *copy = xstrdup(value), *proto = strchr(copy, '/'), *colon, *spec, *why = NULL;
+	struct lab_forward f;
+	bool ok = false;
+
+	if (proto != NULL)
+		*proto++ = '\0';
+	colon = strchr(copy, ':');
+	if (proto != NULL && strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0 &&
+	    strcmp(proto, "sctp") != 0) {
+		lab__report_at(l->c, LAB_E_TYPE, o, NULL,
+		               "host '%s': port=%s: protocol '%s' is not tcp, udp or sctp", h->name,
+		               value, proto);
+		free(copy);
+		return false;
+	}
+	if (proto != NULL && strcmp(proto, "sctp") == 0) {
+		lab__report_at(l->c, LAB_W_UNSUPPORTED, o, NULL,
+		               "host '%s': port=%s: the user-mode NAT forwards tcp and udp, not "
+		               "sctp; ignored",
+		               h->name, value);
+		free(copy);
+		return false;
+	}
+	if (colon != NULL)
+		*colon = '\0';
+	spec = xasprintf("%s:%s:%s:%s", proto != NULL ? proto : "tcp",
+	                 colon != NULL ? copy : "3000", h->name, colon != NULL ? colon + 1 : copy);
+	if (!lab_forward_parse(spec, &f, &why)) {
+		lab__report_at(l->c, LAB_E_TYPE, o, NULL,
+		               "host '%s': port=%s is not Kathara's [HOST:]GUEST[/tcp|udp]: %s",
+		               h->name, value, why);
+	} else {
+		struct lab_nat *nat = &nat_decl(l->c, LAB_BRIDGED_DOMAIN, o)->nat;
+
+		f.origin = lab__origin(o->file, o->line, o->col);
+		nat->forwards =
+		        xreallocarray(nat->forwards, nat->n_forwards + 1, sizeof *nat->forwards);
+		nat->forwards[nat->n_forwards++] = f;
+		ok = true;
+	}
+	free(why);
+	free(spec);
+	free(copy);
+	return ok;
+}
+
 /* Options the model maps to fields; false when the key is not one of them. */
 static bool
 honoured_option(struct line *l, struct lab_host *h, const char *key, const char *value,
@@ -142,6 +270,12 @@ honoured_option(struct line *l, struct lab_host *h, const char *key, const char 
 			               "ipv6 must be true or false, not '%s'", value);
 		else
 			h->ipv6 = h->ipv6_forwarding = b; /* Kathara: ipv6=true forwards too */
+	} else if (strcmp(key, "bridged") == 0) {
+		if (!lab__parse_bool(value, &b))
+			lab__report_at(l->c, LAB_E_TYPE, o, NULL,
+			               "bridged must be true or false, not '%s'", value);
+	} else if (strcmp(key, "port") == 0) {
+		return kathara_port(l, h, value, o);
 	} else if (strcmp(key, "kernel") == 0 || strcmp(key, "k") == 0) {
 		free(h->kernel);
 		h->kernel = xstrdup(value);
@@ -167,8 +301,9 @@ honoured_option(struct line *l, struct lab_host *h, const char *key, const char 
 static bool
 needs_value(const char *key)
 {
-	static const char *const keys[] = {"mem",  "M",      "sysctl", "exec",   "e", "num_terms",
-	                                   "ipv6", "kernel", "k",      "append", NULL};
+	static const char *const keys[] = {"mem",       "M",    "sysctl", "exec", "e",
+	                                   "num_terms", "ipv6", "kernel", "k",    "append",
+	                                   "bridged",   "port", NULL};
 
 	for (int i = 0; keys[i] != NULL; i++)
 		if (strcmp(key, keys[i]) == 0)
@@ -202,9 +337,7 @@ option(struct line *l, struct lab_host *h, const char *key, const char *value, u
 		               "more shells with lconnect or lexec",
 		               h->name, value);
 	else if (strcmp(key, "bridged") == 0 || strcmp(key, "port") == 0)
-		lab__report_at(l->c, LAB_W_UNSUPPORTED, &o, NULL,
-		               "host '%s': option '%s' needs host networking and is not supported",
-		               h->name, key);
+		; /* a bad value: reported where it was read */
 	else
 		lab__report_at(l->c, LAB_W_UNSUPPORTED, &o, NULL,
 		               "host '%s': %s '%s' is not supported; kept but ignored", h->name,
@@ -405,6 +538,70 @@ apply_machines(struct lab__ctx *c)
 	free(old);
 }
 
+/* Does host h ask for Kathara's bridged interface (bridged=true, or a port=)? */
+static const struct lab_option *
+wants_bridge(const struct lab_host *h)
+{
+	for (size_t k = 0; k < h->n_options; k++) {
+		const struct lab_option *op = &h->options[k];
+		bool b = false;
+
+		if (!op->honoured || op->value == NULL)
+			continue;
+		if (strcmp(op->key, "port") == 0 ||
+		    (strcmp(op->key, "bridged") == 0 && lab__parse_bool(op->value, &b) && b))
+			return op;
+	}
+	return NULL;
+}
+
+/*
+ * Kathara gives a bridged device (and one with ports) one more interface,
+ * after its own, on a network that NATs to the host: here ethN+1 on the lab's
+ * nat domain "bridged", which every such host shares.
+ */
+static void
+add_bridged(struct lab__ctx *c)
+{
+	struct lab *lab = c->lab;
+	const struct lab_host *user = NULL;
+	unsigned int user_eth = 0;
+
+	for (size_t j = 0; j < lab->n_hosts && user == NULL; j++)
+		for (size_t k = 0; k < lab->hosts[j].n_ifaces && user == NULL; k++)
+			if (strcmp(lab->hosts[j].ifaces[k].domain, LAB_BRIDGED_DOMAIN) == 0) {
+				user = &lab->hosts[j];
+				user_eth = lab->hosts[j].ifaces[k].index;
+			}
+	for (size_t i = 0; i < lab->n_hosts; i++) {
+		struct lab_host *h = &lab->hosts[i];
+		const struct lab_option *op = wants_bridge(h);
+		unsigned int next = 0;
+
+		if (op == NULL)
+			continue;
+		if (user != NULL) {
+			lab__report_at(c, LAB_E_DUPLICATE, &op->origin, NULL,
+			               "host '%s': %s needs the domain '%s' for its NAT interface, "
+			               "and %s[%u] uses that name",
+			               h->name, op->key, LAB_BRIDGED_DOMAIN, user->name, user_eth);
+			continue;
+		}
+		for (size_t k = 0; k < h->n_ifaces; k++)
+			if (h->ifaces[k].index + 1 > next)
+				next = h->ifaces[k].index + 1;
+		if (next >= LAB_IFACES_MAX) {
+			lab__report_at(c, LAB_E_TYPE, &op->origin, NULL,
+			               "host '%s': no interface number is left for its bridged "
+			               "interface (eth%d is the last)",
+			               h->name, LAB_IFACES_MAX - 1);
+			continue;
+		}
+		nat_decl(c, LAB_BRIDGED_DOMAIN, &op->origin);
+		lab__host_add_iface(h, next, LAB_BRIDGED_DOMAIN, NULL, &op->origin);
+	}
+}
+
 /* Parse lab.conf text into c. */
 void
 lab__parse_conf_buf(struct lab__ctx *c, const char *buf, size_t len, const char *file)
@@ -431,4 +628,5 @@ lab__parse_conf_buf(struct lab__ctx *c, const char *buf, size_t len, const char 
 	}
 	if (c->has_machines)
 		apply_machines(c);
+	add_bridged(c);
 }

@@ -129,20 +129,21 @@ sysctls(struct lab__yaml *y, const yaml_node_t *n, struct lab_host *h)
 			              h->sysctls[i]);
 }
 
-/* One interface: "DOMAIN" or {domain: DOMAIN, mac: MAC, IMPAIRMENTS...}; the
+/* One interface: "DOMAIN" or {domain: DOMAIN, mac: MAC, address: IPV4, IMPAIRMENTS...}; the
  * impairments apply to the frames the hub sends towards this interface. */
 static void
 iface(struct lab__yaml *y, struct lab_host *h, unsigned int index, const yaml_node_t *n)
 {
-	const char *keys[LAB_IMPAIR_NKEYS + 3] = {"domain", "mac"};
-	const yaml_node_t *dn = NULL, *mn = NULL;
+	const char *keys[LAB_IMPAIR_NKEYS + 4] = {"domain", "mac", "address"};
+	const yaml_node_t *dn = NULL, *mn = NULL, *an = NULL;
 	char where[80], mac[18];
 	const char *dom, *m = NULL;
 	struct lab_impair im = {0};
 	struct lab_origin o;
 	uint64_t seen = 0;
+	uint32_t addr = 0;
 
-	memcpy(keys + 2, lab__impair_keys, sizeof(lab__impair_keys));
+	memcpy(keys + 3, lab__impair_keys, sizeof(lab__impair_keys));
 	snprintf(where, sizeof where, "in interface eth%u of host '%s'", index, h->name);
 	if (n->type == YAML_MAPPING_NODE) {
 		MAP_EACH(n, p)
@@ -154,8 +155,10 @@ iface(struct lab__yaml *y, struct lab_host *h, unsigned int index, const yaml_no
 				dn = v;
 			else if (k == 1)
 				mn = v;
-			else if (k >= 2 && v != NULL)
-				lab__y_impair_key(y, k - 2, v, &im);
+			else if (k == 2)
+				an = v;
+			else if (k >= 3 && v != NULL)
+				lab__y_impair_key(y, k - 3, v, &im);
 		}
 		if (dn == NULL) {
 			lab__y_report(y, LAB_E_TYPE, n, NULL,
@@ -181,8 +184,22 @@ iface(struct lab__yaml *y, struct lab_host *h, unsigned int index, const yaml_no
 		}
 		m = mac;
 	}
-	o = lab__y_origin(y, dn);
+	if (an != NULL) {
+		const char *as = lab__y_scalar(y, an, "address");
+
+		if (as == NULL)
+			return;
+		if (!lab_ipv4_parse(as, &addr)) {
+			lab__y_report(y, LAB_E_TYPE, an, NULL,
+			              "address '%s' is not an IPv4 address like 10.0.2.15", as);
+			return;
+		}
+	}
+	/* Problems with the address are reported at its own place. */
+	o = lab__y_origin(y, an != NULL ? an : dn);
 	lab__host_add_iface(h, index, dom, m, &o)->impair = im;
+	h->ifaces[h->n_ifaces - 1].address = addr;
+	h->ifaces[h->n_ifaces - 1].address_given = an != NULL;
 	lab__origin_free(&o);
 }
 
@@ -247,9 +264,10 @@ depends(struct lab__yaml *y, const char *host, const yaml_node_t *n)
 static void
 host_map(struct lab__yaml *y, size_t hi, const yaml_node_t *n)
 {
-	static const char *const keys[] = {
-	        "interfaces", "memory",    "fs",   "kernel",   "kargs",      "sysctl",       "exec",
-	        "depends",    "num_terms", "ipv6", "links_up", "forwarding", "mount_shared", NULL};
+	static const char *const keys[] = {"interfaces",   "memory", "fs",       "kernel",
+	                                   "kargs",        "sysctl", "exec",     "depends",
+	                                   "num_terms",    "ipv6",   "links_up", "forwarding",
+	                                   "mount_shared", "disks",  NULL};
 	char *where = xasprintf("in host '%s'", y->c->lab->hosts[hi].name);
 	uint64_t seen = 0;
 
@@ -303,6 +321,9 @@ host_map(struct lab__yaml *y, size_t hi, const yaml_node_t *n)
 		case 12:
 			boolean(y, v, "mount_shared", &h->mount_shared);
 			break;
+		case 13:
+			lab__y_disks(y, v, where + 3, &h->disks, &h->n_disks);
+			break;
 		}
 	}
 	free(where);
@@ -354,7 +375,7 @@ defaults(struct lab__yaml *y, const yaml_node_t *n)
 {
 	static const char *const keys[] = {"memory",       "fs",        "kernel",   "kargs",
 	                                   "ipv6",         "num_terms", "links_up", "forwarding",
-	                                   "mount_shared", NULL};
+	                                   "mount_shared", "disks",     NULL};
 	struct lab__ctx *c = y->c;
 	int *flags[] = {&c->default_links_up, &c->default_forwarding, &c->default_mount_shared};
 	uint64_t seen = 0;
@@ -399,19 +420,24 @@ defaults(struct lab__yaml *y, const yaml_node_t *n)
 			if (k == 7)
 				c->default_ipv6_forwarding = b;
 			break;
+		case 9:
+			lab__y_disks(y, v, "defaults", &c->default_disks, &c->n_default_disks);
+			break;
 		}
 	}
 }
 
-/* One domain's properties: capture and the impairment keys. */
+/* One domain's properties: capture, the impairment keys, the nat keys. */
 static void
 domain_props(struct lab__yaml *y, struct lab_domain *d, const yaml_node_t *n)
 {
-	const char *keys[LAB_IMPAIR_NKEYS + 2] = {"capture"};
+	const char *keys[1 + LAB_IMPAIR_NKEYS + LAB_NAT_NKEYS + 1] = {"capture"};
 	char *where = xasprintf("in domain '%s'", d->name);
+	struct lab__nat_nodes nat_seen = {0};
 	uint64_t seen = 0;
 
-	memcpy(keys + 1, lab__impair_keys, sizeof(lab__impair_keys));
+	memcpy(keys + 1, lab__impair_keys, LAB_IMPAIR_NKEYS * sizeof(keys[0]));
+	memcpy(keys + 1 + LAB_IMPAIR_NKEYS, lab__nat_keys, sizeof(lab__nat_keys));
 	MAP_EACH(n, p)
 	{
 		int k = lab__y_key(y, p, keys, where, &seen);
@@ -421,12 +447,15 @@ domain_props(struct lab__yaml *y, struct lab_domain *d, const yaml_node_t *n)
 			continue;
 		if (k == 0)
 			boolean(y, v, "capture", &d->capture);
-		else
+		else if (k <= LAB_IMPAIR_NKEYS)
 			lab__y_impair_key(y, k - 1, v, &d->impair);
+		else
+			lab__y_nat_key(y, k - 1 - LAB_IMPAIR_NKEYS, v, &d->nat, &nat_seen);
 	}
 	free(where);
 	where = xasprintf("domain '%s'", d->name);
 	lab__y_impair_check(y, n, where, &d->impair);
+	lab__y_nat_check(y, d, &nat_seen);
 	free(where);
 }
 
@@ -465,6 +494,7 @@ domains(struct lab__yaml *y, const yaml_node_t *n)
 		memset(d, 0, sizeof *d);
 		d->name = xstrdup(name);
 		d->origin = lab__y_origin(y, kn);
+		lab_nat_init(&d->nat);
 		if (!lab__y_is_null(vn) && lab__y_is_map(y, vn, "a domain"))
 			domain_props(y, d, vn);
 	}

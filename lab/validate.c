@@ -99,13 +99,19 @@ build_domains(struct lab__ctx *c)
 			               decl->name);
 		d->capture = decl->capture;
 		d->impair = decl->impair;
+		/* The forwards move to the model. */
+		lab__nat_free(&d->nat);
+		d->nat = decl->nat;
+		memset(&decl->nat, 0, sizeof decl->nat);
 	}
-	for (size_t i = 0; i < lab->n_domains; i++)
-		if (lab->domains[i].n_members > LAB_PORT_MAX)
+	for (size_t i = 0; i < lab->n_domains; i++) {
+		size_t max = LAB_PORT_MAX - (lab->domains[i].nat.enabled ? 1 : 0);
+
+		if (lab->domains[i].n_members > max)
 			lab__report_at(c, LAB_E_TYPE, &lab->domains[i].origin, NULL,
-			               "domain '%s' has %zu interfaces; a hub has %d ports",
-			               lab->domains[i].name, lab->domains[i].n_members,
-			               LAB_PORT_MAX);
+			               "domain '%s' has %zu interfaces; its hub has room for %zu",
+			               lab->domains[i].name, lab->domains[i].n_members, max);
+	}
 }
 
 /* Two interfaces with the same MAC would confuse every switch and ARP table. */
@@ -185,6 +191,7 @@ lab__finish_model(struct lab__ctx *c)
 			               lab->hosts[i].name, lab->hosts[i].num_terms);
 	}
 	build_domains(c);
+	lab__nat_finish(c);
 	check_macs(c);
 	resolve_deps(c);
 	lab__find_cycles(c);

@@ -42,6 +42,10 @@ int lab__y_key(struct lab__yaml *y, const yaml_node_pair_t *pair, const char *co
 /* The node must be a mapping; false after reporting. */
 bool lab__y_is_map(struct lab__yaml *y, const yaml_node_t *n, const char *what);
 
+/* yaml-disks.c: `disks:` of whose ("host 'pc1'", "defaults") replaces *v, or reports. */
+void lab__y_disks(struct lab__yaml *y, const yaml_node_t *n, const char *whose, struct lab_disk **v,
+                  size_t *nv);
+
 /* yaml-impair.c: the impairment keys, in lab__y_impair_key's numbering. */
 #define LAB_IMPAIR_NKEYS 13
 extern const char *const lab__impair_keys[LAB_IMPAIR_NKEYS + 1];
@@ -50,5 +54,19 @@ void lab__y_impair_key(struct lab__yaml *y, int k, const yaml_node_t *v, struct 
 /* Reports broken rules between keys at n ("domain 'B'" is whose). */
 void lab__y_impair_check(struct lab__yaml *y, const yaml_node_t *n, const char *whose,
                          const struct lab_impair *im);
+
+/* yaml-nat.c: the nat keys of a domain (nat, subnet, gateway, dns, outbound, forward). */
+#define LAB_NAT_NKEYS 6
+extern const char *const lab__nat_keys[LAB_NAT_NKEYS + 1];
+/* What a domain mapping said about its nat keys, for the checks between them. */
+struct lab__nat_nodes {
+	const yaml_node_t *node[LAB_NAT_NKEYS];
+};
+/* Sets nat key k (an index in lab__nat_keys) from v, or reports. */
+void lab__y_nat_key(struct lab__yaml *y, int k, const yaml_node_t *v, struct lab_nat *nat,
+                    struct lab__nat_nodes *seen);
+/* Reports broken rules between the nat keys of domain d. */
+void lab__y_nat_check(struct lab__yaml *y, const struct lab_domain *d,
+                      const struct lab__nat_nodes *seen);
 
 #endif

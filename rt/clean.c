@@ -27,6 +27,7 @@
 
 #include "rt.h"
 #include "hostwd.h"
+#include "disks.h"
 #include "hubs.h"
 #include "lab.h"
 #include "proc.h"
@@ -216,6 +217,7 @@ clean_host(const struct rt_inst *in, const char *name, bool window, const struct
 		unlink(f);
 		free(f);
 	}
+	rt_disks_remove(in, name);
 	{
 		char *t1 = rt_gwd_path(in, name, ".%s.ready.tmp", name),
 		     *t2 = rt_gwd_path(in, name, ".%s.conf.tmp", name),

@@ -62,16 +62,31 @@ field_path(const unsigned char *p, size_t max)
 int
 rt_cow_read(const char *path, struct rt_cow *cow, char **err)
 {
+	struct stat st;
+	int fd, rc;
+
+	memset(cow, 0, sizeof(*cow));
+	/* O_NONBLOCK: a FIFO a guest planted there must not hang lstart. */
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
+		return rt_fail_errno(err, errno, "cannot open %s", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return rt_fail(err, "%s is not a regular file", path);
+	}
+	rc = rt_cow_read_fd(fd, path, cow, err);
+	close(fd);
+	return rc;
+}
+
+int
+rt_cow_read_fd(int fd, const char *path, struct rt_cow *cow, char **err)
+{
 	unsigned char buf[V3_PATH_OFF + PATH_LEN_V3];
 	uint32_t host_magic;
 	ssize_t n;
-	int fd;
 
 	memset(cow, 0, sizeof(*cow));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return rt_fail_errno(err, errno, "cannot open %s", path);
 	n = pread(fd, buf, sizeof(buf), 0);
-	close(fd);
 	if (n < (ssize_t)(V12_PATH_OFF + PATH_LEN_V1))
 		return rt_fail(err, "%s is too short to be a UML COW file", path);
 	memcpy(&host_magic, buf, 4);
@@ -79,6 +94,9 @@ rt_cow_read(const char *path, struct rt_cow *cow, char **err)
 		cow->version = 3;
 		cow->mtime = be32(buf + 8);
 		cow->size = be64(buf + 12);
+		cow->sectorsize = be32(buf + 20);
+		cow->alignment = be32(buf + 24);
+		cow->format = be32(buf + 28);
 		cow->backing = field_path(buf + V3_PATH_OFF, PATH_LEN_V3);
 		return 0;
 	}
@@ -101,35 +119,42 @@ rt_cow_clear(struct rt_cow *cow)
 }
 
 int
-rt_cow_check(const char *cowpath, const char *imagepath, char **err)
+rt_cow_fits(const struct rt_cow *cow, const char *cowpath, const char *imagepath, char **err)
 {
-	struct rt_cow cow;
 	struct stat st;
 	char *a, *b;
 	int rc = 0;
 
-	if (rt_cow_read(cowpath, &cow, err) < 0)
-		return -1;
-	if (stat(imagepath, &st) < 0) {
-		rt_cow_clear(&cow);
+	if (stat(imagepath, &st) < 0)
 		return rt_fail_errno(err, errno, "cannot stat model filesystem %s", imagepath);
-	}
 	/* The guest sees the image at /umlab/fs/BASENAME: compare basenames. */
-	a = xstrdup(cow.backing);
+	a = xstrdup(cow->backing);
 	b = xstrdup(imagepath);
 	if (strcmp(basename(a), basename(b)) != 0)
 		rc = rt_fail(err,
 		             "%s was made over model filesystem '%s', but the lab now uses '%s'",
-		             cowpath, cow.backing, imagepath);
-	else if (cow.version == 3 && cow.size != (uint64_t)st.st_size)
+		             cowpath, cow->backing, imagepath);
+	else if (cow->version == 3 && cow->size != (uint64_t)st.st_size)
 		rc = rt_fail(err, "%s was made over a %llu-byte %s, which is now %llu bytes",
-		             cowpath, (unsigned long long)cow.size, imagepath,
+		             cowpath, (unsigned long long)cow->size, imagepath,
 		             (unsigned long long)st.st_size);
-	else if (cow.version == 3 && cow.mtime != (uint64_t)(uint32_t)st.st_mtime)
+	else if (cow->version == 3 && cow->mtime != (uint64_t)(uint32_t)st.st_mtime)
 		rc = rt_fail(err, "model filesystem %s was modified after %s was made over it",
 		             imagepath, cowpath);
 	free(a);
 	free(b);
+	return rc;
+}
+
+int
+rt_cow_check(const char *cowpath, const char *imagepath, char **err)
+{
+	struct rt_cow cow;
+	int rc;
+
+	if (rt_cow_read(cowpath, &cow, err) < 0)
+		return -1;
+	rc = rt_cow_fits(&cow, cowpath, imagepath, err);
 	rt_cow_clear(&cow);
 	return rc;
 }

@@ -14,9 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "disks.h"
 #include "guest.h"
 #include "hostwd.h"
-#include "hotplug.h"
 #include "hubs.h"
 #include "inst.h"
 #include "lab.h"
@@ -26,6 +26,7 @@
 #include "links.h"
 #include "run.h"
 #include "tmux.h"
+#include "transport.h"
 #include "xalloc.h"
 
 extern char **environ;
@@ -90,6 +91,7 @@ rt_guest_argv(const struct rt_inst *in, const struct lab_host *h, const char *im
 {
 	char **argv = NULL, *img = xstrdup(image), *notify, *mc, *kernel = NULL;
 	struct rt_ports *ports = NULL;
+	enum rt_transport net;
 	unsigned int mem = env->opts->mem_mb ? env->opts->mem_mb : lab_host_memory_mb(in->lab, h);
 	size_t n = 0;
 
@@ -153,27 +155,23 @@ rt_guest_argv(const struct rt_inst *in, const struct lab_host *h, const char *im
 	else
 		push(&argv, &n,
 		     xasprintf("ubd0=/umlab/wd/%s.disk,/umlab/fs/%s", h->name, basename(img)));
+	for (size_t k = 0; k < h->n_disks; k++)
+		push(&argv, &n, rt_disk_karg(h->name, k));
 	push(&argv, &n, xstrdup("root=/dev/ubda"));
 	push(&argv, &n, xstrdup("rw"));
 	push(&argv, &n, xstrdup("init=/usr/lib/umlab/init"));
-	if (rt_ports_load(in, &ports, err) < 0) {
+	if (rt_kernel_transport(kernel != NULL ? kernel : env->kernel, &net, err) < 0 ||
+	    rt_ports_load(in, &ports, err) < 0) {
 		argv_free(argv);
-		free(notify);
-		free(img);
-		return NULL;
+		argv = NULL;
+		goto out;
 	}
 	for (size_t i = 0; i < h->n_ifaces; i++) {
 		const struct lab_iface *ifc = &h->ifaces[i];
-		unsigned int port = rt_ports_find(ports, ifc->domain, h->name, ifc->index);
-		char mac[18];
 
-		/* vde,SWITCH,MAC,PORT,GROUP,MODE,DESCR: the port is the one llink
-		 * names (rt/ports.c), the description says whose it is in the
-		 * hub's stats. */
-		lab_iface_mac(in->lab, h, ifc, mac);
 		push(&argv, &n,
-		     xasprintf("eth%u=vde,%s/hub/%s,%s,%u,,,umlab:%s:eth%u", ifc->index, in->dir,
-		               ifc->domain, mac, port, h->name, ifc->index));
+		     rt_iface_arg(in, h, ifc,
+		                  rt_ports_find(ports, ifc->domain, h->name, ifc->index), net));
 	}
 	rt_ports_free(ports);
 	push(&argv, &n, xasprintf("mconsole=notify:%s", notify));
@@ -235,7 +233,7 @@ rt_guest_prepare(const struct rt_inst *in, const struct lab_host *h, char **err)
 	if (rc == 0)
 		rc = rt_hostconf_write(in, h, err);
 	if (rc == 0)
-		rc = rt_plugged_record(in, h, err);
+		rc = rt_disks_prepare(in, h, err);
 	free(ready);
 	free(umid);
 	free(sock);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "disks.h"
 #include "hubs.h"
 #include "lab.h"
 #include "mconsole.h"
@@ -204,6 +205,8 @@ forget_host(const struct rt_inst *in, const char *name, bool remove_fs)
 			unlink(files[i]);
 		free(files[i]);
 	}
+	if (remove_fs)
+		rt_disks_remove(in, name); /* the host's disks go with its COW file */
 	/* Beneath RUNDIR/ID without symlinks: a guest may have swapped uml/ or notify/. */
 	rt_sf_remove_below(in->dir, np);
 	rt_sf_remove_below(in->dir, umid);

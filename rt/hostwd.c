@@ -64,6 +64,32 @@ put_var(FILE *f, const char *key, const char *value)
 	free(q);
 }
 
+/*
+ * UMLAB_NAT_N='ethK ADDRESS/PREFIX GATEWAY DNS' for each interface of h on a
+ * nat domain, in interface order: the guest's init sets the address, and
+ * from the first one the default route and resolv.conf (guest-contract.md).
+ */
+static void
+put_nat(FILE *f, const struct lab *lab, const struct lab_host *h)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; lab != NULL && k < h->n_ifaces; k++) {
+		const struct lab_domain *d = lab_domain_find(lab, h->ifaces[k].domain);
+		char key[32], a[16], gw[16], dns[16], *v;
+
+		if (d == NULL || !d->nat.enabled || h->ifaces[k].address == 0)
+			continue;
+		lab_ipv4_format(h->ifaces[k].address, a);
+		lab_ipv4_format(d->nat.gateway, gw);
+		lab_ipv4_format(d->nat.dns, dns);
+		snprintf(key, sizeof(key), "UMLAB_NAT_%zu", ++n);
+		v = xasprintf("eth%u %s/%u %s %s", h->ifaces[k].index, a, d->nat.prefix, gw, dns);
+		put_var(f, key, v);
+		free(v);
+	}
+}
+
 int
 rt_hostconf_write(const struct rt_inst *in, const struct lab_host *h, char **err)
 {
@@ -104,6 +130,7 @@ rt_hostconf_write(const struct rt_inst *in, const struct lab_host *h, char **err
 		snprintf(key, sizeof(key), "UMLAB_EXEC_%zu", i + 1);
 		put_var(f, key, h->execs[i]);
 	}
+	put_nat(f, in->lab, h);
 	if (fclose(f) != 0 || rename(tmp, path) < 0)
 		rc = rt_fail_errno(err, errno, "cannot write %s", path);
 out:

@@ -26,6 +26,7 @@
 #include "mconsole.h"
 #include "rt.h"
 #include "safefile.h"
+#include "transport.h"
 #include "xalloc.h"
 
 #define PLUGGED_MAX (64u * 1024)
@@ -58,21 +59,9 @@ boot_hash(const struct lab *lab, const struct lab_host *h)
 static int
 plugged_write(const struct rt_inst *in, const char *host, const char *text, char **err)
 {
-	int dfd = rt_sf_opendir_path(in->hdir), pdfd = -1, rc = -1;
-
-	if (dfd >= 0 && mkdirat(dfd, "plugged", 0700) < 0 && errno != EEXIST)
-		rt_fail_errno(err, errno, "creating %s/plugged", in->hdir);
-	else if (dfd < 0 || (pdfd = rt_sf_opendir(dfd, "plugged")) < 0)
-		rt_fail_errno(err, errno, "opening %s/plugged", in->hdir);
-	else if (rt_sf_write_replace(pdfd, host, text, strlen(text), 0600) < 0)
-		rt_fail_errno(err, errno, "writing %s/plugged/%s", in->hdir, host);
-	else
-		rc = 0;
-	if (pdfd >= 0)
-		close(pdfd);
-	if (dfd >= 0)
-		close(dfd);
-	return rc;
+	if (rt_sf_write_at(in->hdir, "plugged", host, text) == 0)
+		return 0;
+	return rt_fail_errno(err, errno, "writing %s/plugged/%s", in->hdir, host);
 }
 
 /* "ethN DOMAIN MAC\n" of one interface. */
@@ -86,11 +75,17 @@ iface_line(const struct lab *lab, const struct lab_host *h, const struct lab_ifa
 }
 
 int
-rt_plugged_record(const struct rt_inst *in, const struct lab_host *h, char **err)
+rt_plugged_record(const struct rt_inst *in, const struct lab_host *h, char *const argv[],
+                  char **err)
 {
-	char *text = xasprintf("boot %016llx\n", (unsigned long long)boot_hash(in->lab, h));
+	bool vector = false;
+	char *text;
 	int rc;
 
+	for (size_t i = 0; argv != NULL && argv[i] != NULL; i++)
+		vector |= strncmp(argv[i], "vec", 3) == 0 && strstr(argv[i], ":transport=") != NULL;
+	text = xasprintf("boot %016llx\nnet %s\n", (unsigned long long)boot_hash(in->lab, h),
+	                 vector ? "vector" : "vde");
 	for (size_t i = 0; i < h->n_ifaces; i++) {
 		char *l = iface_line(in->lab, h, &h->ifaces[i]), *t = xasprintf("%s%s", text, l);
 
@@ -116,20 +111,20 @@ find_eth(char *const *lines, size_t n, unsigned int eth)
 	return NULL;
 }
 
-/* Plug interface f into the running guest h; 0 or -1 with *err. */
+/* Plug interface f into the running guest h by transport t; 0 or -1 with *err. */
 static int
-plug(const struct rt_inst *in, const struct lab_host *h, const struct lab_iface *f, char **err)
+plug(const struct rt_inst *in, const struct lab_host *h, const struct lab_iface *f,
+     enum rt_transport t, char **err)
 {
 	struct rt_ports *ports = NULL;
-	char mac[18], *cmd, *sock, *cdir, *reply = NULL;
+	char *arg, *cmd, *sock, *cdir, *reply = NULL;
 	int st;
 
 	if (rt_ports_load(in, &ports, err) < 0)
 		return -1;
-	lab_iface_mac(in->lab, h, f, mac);
-	cmd = xasprintf("config eth%u=vde,%s/hub/%s,%s,%u,,,umlab:%s:eth%u", f->index, in->dir,
-	                f->domain, mac, rt_ports_find(ports, f->domain, h->name, f->index), h->name,
-	                f->index);
+	arg = rt_iface_arg(in, h, f, rt_ports_find(ports, f->domain, h->name, f->index), t);
+	cmd = xasprintf("config %s", arg);
+	free(arg);
 	rt_ports_free(ports);
 	sock = rt_mconsole_path(in, h->name);
 	cdir = rt_inst_path(in, "notify");
@@ -200,6 +195,7 @@ rt_hotplug(const struct rt_inst *in, const struct lab_host *h, const struct rt_r
 	int dfd = rt_sf_opendir_path(in->hdir);
 	size_t n = 0, len;
 	char *plugged = NULL; /* lines of the interfaces plugged here */
+	enum rt_transport net = RT_NET_VDE;
 
 	text = dfd >= 0 ? rt_sf_read(dfd, rel, PLUGGED_MAX, &len) : NULL;
 	if (dfd >= 0)
@@ -211,6 +207,9 @@ rt_hotplug(const struct rt_inst *in, const struct lab_host *h, const struct rt_r
 	     l = strtok_r(NULL, "\n", &save))
 		strv_push(&lines, &n, l);
 	free(text);
+	for (size_t k = 0; k < n; k++)
+		if (strcmp(lines[k], "net vector") == 0)
+			net = RT_NET_VECTOR;
 	boot = xasprintf("boot %016llx", (unsigned long long)boot_hash(in->lab, h));
 	if (n == 0 || strcmp(lines[0], boot) != 0)
 		rt_report_warn(rep,
@@ -226,7 +225,7 @@ rt_hotplug(const struct rt_inst *in, const struct lab_host *h, const struct rt_r
 
 		want[strlen(want) - 1] = '\0';
 		if (rec == NULL) {
-			if (plug(in, h, f, &err) < 0) {
+			if (plug(in, h, f, net, &err) < 0) {
 				rt_report_warn(rep, "%s", err);
 				free(err);
 				err = NULL;
@@ -235,6 +234,8 @@ rt_hotplug(const struct rt_inst *in, const struct lab_host *h, const struct rt_r
 
 				free(plugged);
 				plugged = p;
+				/* The vector driver's vecN is named ethN by the
+				 * guest's init as it appears. */
 				rt_report_warn(rep,
 				               "%s: eth%u plugged into domain %s while it runs; it "
 				               "is down in the guest until configured (lexec -d %s "
@@ -285,4 +286,32 @@ rt_hotplug(const struct rt_inst *in, const struct lab_host *h, const struct rt_r
 	}
 	free(plugged);
 	strv_free(lines, n);
+}
+
+char *
+rt_host_plugged(const struct rt_inst *in, const char *host)
+{
+	char *rel = xasprintf("plugged/%s", host), *text, *out = NULL;
+	int dfd = rt_sf_opendir_path(in->hdir);
+	size_t len;
+
+	text = dfd >= 0 ? rt_sf_read(dfd, rel, PLUGGED_MAX, &len) : NULL;
+	if (dfd >= 0)
+		close(dfd);
+	free(rel);
+	for (char *save = NULL, *l = text ? strtok_r(text, "\n", &save) : NULL; l != NULL;
+	     l = strtok_r(NULL, "\n", &save)) {
+		char d[LAB_NAME_MAX + 2], *t;
+		unsigned int eth;
+
+		if (sscanf(l, "eth%u %33s", &eth, d) != 2 || !lab_name_valid(d))
+			continue;
+		t = xasprintf("%s%seth%u@%s", out ? out : "", out ? " " : "", eth, d);
+		free(out);
+		out = t;
+	}
+	if (text != NULL && out == NULL)
+		out = xstrdup("");
+	free(text);
+	return out;
 }

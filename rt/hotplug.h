@@ -12,8 +12,10 @@ struct lab_host;
 struct rt_inst;
 struct rt_report;
 
-/* Record what guest h boots with now (before its launch); 0 or -1 with *err. */
-int rt_plugged_record(const struct rt_inst *in, const struct lab_host *h, char **err);
+/* Record what guest h boots with now, its kernel command line being argv
+ * (before its launch); 0 or -1 with *err. */
+int rt_plugged_record(const struct rt_inst *in, const struct lab_host *h, char *const argv[],
+                      char **err);
 /* Did guest host boot (or get plugged) with an interface on domain? */
 bool rt_plugged_on(const struct rt_inst *in, const char *host, const char *domain);
 /* Did guest host boot (or get plugged) with ethN on domain? */

@@ -83,8 +83,8 @@ load(const struct rt_inst *in, const char *domain, size_t *n)
 static int
 store(const struct rt_inst *in, const char *domain, char **lines, size_t n, char **err)
 {
-	char *text = xstrdup(""), *rel = xasprintf("links/%s", domain);
-	int dfd = rt_sf_opendir_path(in->hdir), ldfd = -1, rc = -1;
+	char *text = xstrdup("");
+	int rc;
 
 	for (size_t i = 0; i < n; i++) {
 		char *t = xasprintf("%s%s\n", text, lines[i]);
@@ -92,19 +92,9 @@ store(const struct rt_inst *in, const char *domain, char **lines, size_t n, char
 		free(text);
 		text = t;
 	}
-	if (dfd >= 0 && mkdirat(dfd, "links", 0700) < 0 && errno != EEXIST)
-		rt_fail_errno(err, errno, "creating %s/links", in->hdir);
-	else if (dfd < 0 || (ldfd = rt_sf_opendir(dfd, "links")) < 0)
-		rt_fail_errno(err, errno, "opening %s/links", in->hdir);
-	else if (rt_sf_write_replace(ldfd, domain, text, strlen(text), 0600) < 0)
-		rt_fail_errno(err, errno, "writing %s/%s", in->hdir, rel);
-	else
-		rc = 0;
-	if (ldfd >= 0)
-		close(ldfd);
-	if (dfd >= 0)
-		close(dfd);
-	free(rel);
+	rc = rt_sf_write_at(in->hdir, "links", domain, text);
+	if (rc < 0)
+		rt_fail_errno(err, errno, "writing %s/links/%s", in->hdir, domain);
 	free(text);
 	return rc;
 }

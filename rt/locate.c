@@ -151,6 +151,25 @@ rt_locate_guest_launch(char **err)
 }
 
 char *
+rt_locate_sbin(const char *name)
+{
+	const char *path = getenv("PATH");
+	char *dirs = xasprintf("%s:/usr/sbin:/sbin", path != NULL ? path : "/usr/bin:/bin");
+	char *save = NULL, *found = NULL;
+
+	for (char *d = strtok_r(dirs, ":", &save); d != NULL && found == NULL;
+	     d = strtok_r(NULL, ":", &save)) {
+		char *p = xasprintf("%s/%s", d, name);
+
+		if (d[0] == '/' && access(p, X_OK) == 0)
+			found = realpath(p, NULL);
+		free(p);
+	}
+	free(dirs);
+	return found;
+}
+
+char *
 rt_locate_kernel(const char *path, char **err)
 {
 	const char *name = path != NULL ? path : "linux.uml";

@@ -20,5 +20,10 @@ char *rt_locate_hub(char **err);
 char *rt_locate_guest_launch(char **err);
 /* The UML kernel: path (or a name looked up in PATH); NULL: linux.uml. */
 char *rt_locate_kernel(const char *path, char **err);
+/*
+ * An administration tool (mke2fs, debugfs): PATH, then /usr/sbin and /sbin,
+ * which a user's PATH often lacks on Debian; symlinks resolved. NULL if none.
+ */
+char *rt_locate_sbin(const char *name);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "hubs.h"
 #include "lab.h"
+#include "nat.h"
 #include "plan.h"
 #include "rt.h"
 #include "xalloc.h"
@@ -53,6 +54,31 @@ domain_needed(const struct rt_plan_input *pi, size_t d)
 	return false;
 }
 
+/*
+ * The NAT of each nat domain a booting host uses, after its hub (or with it
+ * running); hub_step[d] becomes the NAT's step, which the domain's guests
+ * then wait for.
+ */
+static void
+add_nats(const struct rt_plan_input *pi, struct rt_plan *p, size_t *hub_step)
+{
+	const struct lab *lab = pi->lab;
+
+	for (size_t d = 0; d < lab->n_domains; d++) {
+		size_t s;
+
+		if (!lab->domains[d].nat.enabled || !domain_needed(pi, d) ||
+		    (pi->nat_running != NULL && pi->nat_running[d] && hub_step[d] == SIZE_MAX))
+			continue;
+		s = add_step(p, RT_STEP_NAT, d, lab->domains[d].name);
+		p->steps[s].argv = rt_nat_argv(pi->in, lab, &lab->domains[d],
+		                               pi->natbin != NULL ? pi->natbin : "umlab-nat");
+		if (hub_step[d] != SIZE_MAX)
+			add_after(&p->steps[s], hub_step[d]);
+		hub_step[d] = s;
+	}
+}
+
 int
 rt_plan_make(const struct rt_plan_input *pi, struct rt_plan *p, char **err)
 {
@@ -71,6 +97,7 @@ rt_plan_make(const struct rt_plan_input *pi, struct rt_plan *p, char **err)
 		hub_step[d] = add_step(p, RT_STEP_HUB, d, lab->domains[d].name);
 		p->steps[hub_step[d]].argv = rt_hub_argv(pi->in, &lab->domains[d], pi->hubbin);
 	}
+	add_nats(pi, p, hub_step);
 	for (size_t i = 0; i < lab->n_hosts; i++)
 		guest_step[i] = SIZE_MAX;
 	nw = lab_waves(lab, &wave);
@@ -122,8 +149,10 @@ rt_plan_print(FILE *f, const struct rt_plan *p)
 	for (size_t i = 0; i < p->n_steps; i++) {
 		const struct rt_step *s = &p->steps[i];
 
-		fprintf(f, "# step %zu: %s %s", i + 1, s->kind == RT_STEP_HUB ? "hub" : "guest",
-		        s->name);
+		static const char *const kinds[] = {
+		        [RT_STEP_HUB] = "hub", [RT_STEP_GUEST] = "guest", [RT_STEP_NAT] = "nat"};
+
+		fprintf(f, "# step %zu: %s %s", i + 1, kinds[s->kind], s->name);
 		for (size_t k = 0; k < s->n_after; k++)
 			fprintf(f, "%s%zu", k == 0 ? ", after step " : ", ", s->after[k] + 1);
 		fputc('\n', f);

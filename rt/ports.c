@@ -115,7 +115,7 @@ rt_ports_load(const struct rt_inst *in, struct rt_ports **out, char **err)
 	free(path);
 	for (size_t d = 0; d < in->lab->n_domains; d++) {
 		const struct lab_domain *dom = &in->lab->domains[d];
-		unsigned int next = 1;
+		unsigned int next = 1, max = dom->nat.enabled ? LAB_NAT_PORT - 1 : LAB_PORT_MAX;
 
 		for (size_t h = 0; h < in->lab->n_hosts; h++) {
 			const struct lab_host *host = &in->lab->hosts[h];
@@ -126,9 +126,9 @@ rt_ports_load(const struct rt_inst *in, struct rt_ports **out, char **err)
 				if (strcmp(host->ifaces[i].domain, dom->name) != 0 ||
 				    rt_ports_find(p, dom->name, host->name, eth) != 0)
 					continue;
-				while (next <= LAB_PORT_MAX && port_taken(p, dom->name, next))
+				while (next <= max && port_taken(p, dom->name, next))
 					next++;
-				if (next > LAB_PORT_MAX) {
+				if (next > max) {
 					rt_ports_free(p);
 					return rt_fail(err,
 					               "domain %s: no free hub port for %s:eth%u",
@@ -146,7 +146,7 @@ int
 rt_ports_save(const struct rt_inst *in, const struct rt_ports *p, char **err)
 {
 	char *text = xstrdup("");
-	int dfd = rt_sf_opendir_path(in->hdir), rc;
+	int rc;
 
 	for (size_t i = 0; i < p->n; i++) {
 		char *t = xasprintf("%s%s %s %u %u\n", text, p->e[i].domain, p->e[i].host,
@@ -155,16 +155,11 @@ rt_ports_save(const struct rt_inst *in, const struct rt_ports *p, char **err)
 		free(text);
 		text = t;
 	}
-	if (dfd < 0) {
-		free(text);
-		return rt_fail_errno(err, errno, "opening %s", in->hdir);
-	}
-	rc = rt_sf_write_replace(dfd, "ports", text, strlen(text), 0600);
+	rc = rt_sf_write_at(in->hdir, NULL, "ports", text);
 	if (rc < 0)
 		rt_fail_errno(err, errno, "writing %s/ports", in->hdir);
-	close(dfd);
 	free(text);
-	return rc < 0 ? -1 : 0;
+	return rc;
 }
 
 void

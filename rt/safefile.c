@@ -170,6 +170,30 @@ rt_sf_fopen_new(const char *path)
 }
 
 int
+rt_sf_open_regular(int dirfd, const char *rel, int flags)
+{
+	int pfd = open_beneath(dirfd, rel, O_PATH, 0), fd, saved;
+	struct stat st = {0};
+	char self[40];
+
+	if (pfd < 0)
+		return -1;
+	/* O_PATH|O_NOFOLLOW gives a symlink itself: refused as such. */
+	if (fstat(pfd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(pfd);
+		errno = S_ISLNK(st.st_mode) ? ELOOP : EINVAL;
+		return -1;
+	}
+	/* The magic link names the very inode pfd holds: no window for a swap. */
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	fd = open(self, (flags & ~(O_CREAT | O_EXCL | O_TRUNC)) | O_NOCTTY | O_CLOEXEC);
+	saved = errno;
+	close(pfd);
+	errno = saved;
+	return fd;
+}
+
+int
 rt_sf_open_append(int dirfd, const char *rel, mode_t mode)
 {
 	return regular_only(open_beneath(
@@ -324,6 +348,27 @@ rt_sf_remove_below(const char *dir, const char *rel)
 	rc = rt_sf_remove(parent, slash == NULL ? rel : slash + 1);
 	saved = errno;
 	close(parent);
+	errno = saved;
+	return rc;
+}
+
+int
+rt_sf_write_at(const char *dir, const char *sub, const char *name, const char *text)
+{
+	int top = rt_sf_opendir_path(dir), d = -1, rc = -1, saved;
+
+	if (top < 0)
+		return -1;
+	if (sub == NULL)
+		d = top;
+	else if ((mkdirat(top, sub, 0700) == 0 || errno == EEXIST))
+		d = rt_sf_opendir(top, sub);
+	if (d >= 0)
+		rc = rt_sf_write_replace(d, name, text, strlen(text), 0600);
+	saved = errno;
+	if (d >= 0 && d != top)
+		close(d);
+	close(top);
 	errno = saved;
 	return rc;
 }

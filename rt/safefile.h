@@ -43,6 +43,14 @@ int rt_sf_open_read(int dirfd, const char *rel);
 char *rt_sf_read(int dirfd, const char *rel, size_t max, size_t *len);
 
 /*
+ * Open regular file rel below dirfd with flags (O_RDONLY, O_RDWR) without
+ * ever opening anything else: it is looked at through an O_PATH fd first,
+ * so a FIFO or device node planted there is never opened (no blocking, no
+ * side effect of a device's open), then reopened through that fd.
+ */
+int rt_sf_open_regular(int dirfd, const char *rel, int flags);
+
+/*
  * Open regular file rel below dirfd for appending, creating it with mode
  * (never through a symlink, never a FIFO).
  */
@@ -55,6 +63,13 @@ int rt_sf_open_append(int dirfd, const char *rel, mode_t mode);
  * written through.
  */
 int rt_sf_write_replace(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
+
+/*
+ * Replace file name in dir (a directory we trust), or in its subdirectory
+ * sub (made 0700 when missing; NULL: dir itself), with text, as
+ * rt_sf_write_replace does. 0, or -1 with errno.
+ */
+int rt_sf_write_at(const char *dir, const char *sub, const char *name, const char *text);
 
 /*
  * Remove name (one component) from dirfd whatever it is: a file, a symlink

@@ -30,6 +30,7 @@
 #include "links.h"
 #include "locate.h"
 #include "mconsole.h"
+#include "nat.h"
 #include "plan.h"
 #include "proc.h"
 #include "record.h"
@@ -258,7 +259,8 @@ launch(struct run *r, struct rt_step *s)
 	b->idx = i;
 	b->t0 = uv_hrtime();
 	hr->state = RT_H_BOOTING;
-	if (rt_guest_prepare(in, h, &err) < 0 || watch_marker(r, b, h->name, &err) < 0)
+	if (rt_guest_prepare(in, h, &err) < 0 || rt_plugged_record(in, h, s->inner, &err) < 0 ||
+	    watch_marker(r, b, h->name, &err) < 0)
 		goto fail;
 	/*
 	 * The plan opened the server with its first window; should the server
@@ -470,6 +472,30 @@ preflight(struct run *r, char **err)
 	return 0;
 }
 
+/*
+ * umlab-nat, when a selected host is on a nat domain (only then: a lab
+ * without one needs no libvdeplug-slirp), and which NATs run already.
+ */
+static int
+locate_nat(struct run *r, bool *nat_running, char **natbin, char **err)
+{
+	const struct lab *lab = r->lab;
+	bool needed = false;
+
+	for (size_t d = 0; d < lab->n_domains; d++) {
+		if (!lab->domains[d].nat.enabled)
+			continue;
+		nat_running[d] = rt_nat_running(&r->res->inst, lab->domains[d].name);
+		for (size_t i = 0; i < lab->n_hosts; i++)
+			for (size_t k = 0; r->sel[i] && k < lab->hosts[i].n_ifaces; k++)
+				needed |= strcmp(lab->hosts[i].ifaces[k].domain,
+				                 lab->domains[d].name) == 0;
+	}
+	if (needed && (*natbin = rt_locate_nat(err)) == NULL)
+		return -1;
+	return 0;
+}
+
 /* Compute the plan of this run from the lab and what runs already. */
 static int
 make_plan(struct run *r, char **err)
@@ -477,11 +503,12 @@ make_plan(struct run *r, char **err)
 	const struct lab *lab = r->lab;
 	struct rt_inst *in = &r->res->inst;
 	bool *boot = xcalloc(lab->n_hosts, sizeof(*boot)),
-	     *hub_running = xcalloc(lab->n_domains, sizeof(*hub_running));
-	char *hub = rt_locate_hub(err), *sock = rt_tmux_sock(in);
+	     *hub_running = xcalloc(lab->n_domains, sizeof(*hub_running)),
+	     *nat_running = xcalloc(lab->n_domains, sizeof(*nat_running));
+	char *hub = rt_locate_hub(err), *sock = rt_tmux_sock(in), *natbin = NULL;
 	int rc = -1;
 
-	if (hub != NULL) {
+	if (hub != NULL && locate_nat(r, nat_running, &natbin, err) == 0) {
 		for (size_t i = 0; i < lab->n_hosts; i++)
 			boot[i] = r->sel[i] && r->res->hosts[i].state == RT_H_PENDING;
 		for (size_t d = 0; d < lab->n_domains; d++)
@@ -496,11 +523,15 @@ make_plan(struct run *r, char **err)
 		        .hubbin = hub,
 		        .hub_running = hub_running,
 		        .tmux_running = rt_tmux_alive(sock),
+		        .natbin = natbin,
+		        .nat_running = nat_running,
 		};
 		rc = rt_plan_make(&pi, &r->plan, err);
 	}
 	free(boot);
 	free(hub_running);
+	free(nat_running);
+	free(natbin);
 	free(hub);
 	free(sock);
 	return rc;
@@ -548,6 +579,25 @@ start_hubs(struct run *r, char **err)
 			progress(r, "hub %s: started", s->name);
 		if (rc > 0)
 			warn_unplugged(r, &r->lab->domains[s->index]);
+	}
+	return 0;
+}
+
+/* Start the NATs of the plan, their hubs being up. */
+static int
+start_nats(struct run *r, char **err)
+{
+	for (size_t k = 0; k < r->plan.n_steps; k++) {
+		const struct rt_step *s = &r->plan.steps[k];
+		int rc;
+
+		if (s->kind != RT_STEP_NAT)
+			continue;
+		if ((rc = rt_nat_launch(&r->res->inst, &r->lab->domains[s->index], s->argv, err)) <
+		    0)
+			return -1;
+		if (rc > 0)
+			progress(r, "nat %s: started", s->name);
 	}
 	return 0;
 }
@@ -655,6 +705,11 @@ rt_lab_start(const struct lab *lab, const struct rt_start_opts *o, const struct 
 	for (size_t i = 0; rc == 0 && i < lab->n_hosts; i++)
 		if (r.sel[i] && res->hosts[i].state == RT_H_RUNNING)
 			rt_hotplug(in, &lab->hosts[i], rep);
+	if (rc == 0 && start_nats(&r, err) < 0) {
+		/* A taken host port, say: take down the hubs no guest uses yet. */
+		rt_inst_gc(in, rep);
+		rc = -1;
+	}
 	flock(r.lockfd, LOCK_UN);
 	if (rc < 0)
 		goto out;

@@ -15,6 +15,7 @@
 #include "hostwd.h"
 #include "hubs.h"
 #include "lab.h"
+#include "nat.h"
 #include "proc.h"
 #include "record.h"
 #include "rt.h"
@@ -213,6 +214,23 @@ remove_views(const struct rt_inst *in)
 		closedir(d);
 }
 
+/* Stop the NATs (rt/nat.h) of domains no running guest uses. */
+static void
+stop_unused_nats(const struct rt_inst *in, char **running)
+{
+	char **nats = pid_names(in, "nat-"), **unused = xcalloc(1, sizeof(*unused));
+	size_t n = 0;
+
+	for (char **d = nats; *d != NULL; d++)
+		if (!domain_in_use(in, running, *d)) {
+			unused = xrealloc(unused, (n + 1) * sizeof(*unused));
+			unused[n++] = *d;
+		}
+	rt_nats_stop(in, unused, n);
+	free(unused);
+	argv_free(nats);
+}
+
 void
 rt_inst_gc(const struct rt_inst *in, const struct rt_report *rep)
 {
@@ -239,6 +257,8 @@ rt_inst_gc(const struct rt_inst *in, const struct rt_report *rep)
 				unused = xrealloc(unused, (n_unused + 1) * sizeof(*unused));
 				unused[n_unused++] = *d;
 			}
+		/* A NAT leaves its hub first. */
+		stop_unused_nats(in, running);
 		rt_hubs_stop(in, unused, n_unused);
 		free(unused);
 	}

@@ -59,7 +59,10 @@ struct lab_origin {
 #define LAB_IFACES_MAX     64 /* eth0 .. eth63 */
 #define LAB_MEM_MIN_MB     16
 #define LAB_MEM_MAX_MB     8192
-#define LAB_MEM_DEFAULT_MB 128 /* an FRR router with room for its tables */
+#define LAB_MEM_DEFAULT_MB 128   /* an FRR router with room for its tables */
+#define LAB_DISKS_MAX      8     /* extra disks of a host: /dev/ubdb .. /dev/ubdi */
+#define LAB_DISKS_MAX_MB   65536 /* all of a host's extra disks together: 64 GiB */
+#define LAB_DISK_LABEL_MAX 16    /* an ext4 volume label */
 
 /* Link impairments of a domain or one interface, applied by the domain's hub
  * to the frames towards every interface (or that one) (lab.yaml(5), hub(8)). 0 / false = none. */
@@ -89,6 +92,22 @@ struct lab_iface {
 	char *domain;             /* owned; a valid name */
 	char *mac;                /* owned; "02:xx:xx:xx:xx:xx" or NULL: use lab_iface_mac() */
 	struct lab_impair impair; /* towards this interface; none: the domain's apply */
+		/* On a nat domain: its IPv4 address (host byte order), written or
+	 * given out by the model (lab.yaml(5), "NAT domains"); else 0. */
+	uint32_t address;
+	bool address_given; /* written in the lab (lab.yaml address:, Netkit tap) */
+	struct lab_origin origin;
+};
+
+/*
+ * One extra disk of a host (lab.yaml `disks:`): the k-th (from 0) is the
+ * sparse file HOSTWD/NAME/NAME.ubdX.img, X = 'b' + k, that lstart makes on
+ * the first start and the guest sees as /dev/ubdX.
+ */
+struct lab_disk {
+	unsigned long size_mb;
+	char *format; /* owned; "ext4": lstart formats it when it makes it; NULL: raw */
+	char *label;  /* owned; the filesystem's volume label (with format), or NULL */
 	struct lab_origin origin;
 };
 
@@ -114,6 +133,8 @@ struct lab_host {
 	size_t n_sysctls;
 	char **execs; /* owned; commands run after the startup scripts */
 	size_t n_execs;
+	struct lab_disk *disks; /* owned; extra disks, /dev/ubdb first */
+	size_t n_disks;
 	unsigned int num_terms; /* consoles wanted (Netkit num_terms); 1 by default */
 	bool ipv6;              /* Netkit ipv6=true; default true */
 	/* How the guest is prepared before its startup scripts (lab.yaml(5),
@@ -133,12 +154,75 @@ struct lab_host {
 	struct lab_origin origin;
 };
 
+/* The host ports a nat domain forwards: the lowest one a user may bind. */
+#define LAB_FWD_PORT_MIN 1024
+/* The first address a nat domain gives its interfaces: NETWORK+15, as
+ * slirp's (and QEMU's) DHCP server does. */
+#define LAB_NAT_FIRST_HOST 15
+/* The domain lab.conf's bridged=true and port= put their interface on. */
+#define LAB_BRIDGED_DOMAIN "bridged"
+/* Netkit's tap domain (lab.conf ethN=tap,TAP,GUEST). */
+#define LAB_TAP_DOMAIN "tap"
+
+/* One host port forwarded into a nat domain (lab.yaml forward:, lab.conf port=). */
+struct lab_forward {
+	bool udp;                /* else TCP */
+	unsigned int host_port;  /* on the host's 127.0.0.1 only; LAB_FWD_PORT_MIN..65535 */
+	char *to_host;           /* owned; the host written, or NULL when an address was */
+	uint32_t to_addr;        /* the guest address (host byte order), set by validation */
+	unsigned int guest_port; /* 1..65535 */
+	struct lab_origin origin;
+};
+
+/*
+ * A domain that is also a user-mode NAT uplink (lab.yaml nat: true): lstart
+ * plugs slirp into its hub, so its guests reach the host (at the gateway
+ * address) and what the host reaches, and host ports reach them.
+ * Addresses are IPv4 in host byte order.
+ */
+struct lab_nat {
+	bool enabled;
+	uint32_t network;    /* 10.0.2.0 by default */
+	unsigned int prefix; /* 24 by default; 8..30 */
+	uint32_t gateway;    /* slirp's own address: default route, host's 127.0.0.1; NETWORK+2 */
+	uint32_t dns;        /* slirp's DNS relay; NETWORK+3 */
+	bool outbound;       /* guests may open connections out; false: forwards only */
+	struct lab_forward *forwards; /* owned */
+	size_t n_forwards;
+	struct lab_origin origin; /* where the lab asks for it */
+};
+
+/* "10.0.2.15" into *out (host byte order); false when s is not a dotted quad. */
+bool lab_ipv4_parse(const char *s, uint32_t *out);
+/* a in dotted-quad form. */
+void lab_ipv4_format(uint32_t a, char out[16]);
+/*
+ * A forward "[tcp:|udp:]HOSTPORT:[TARGET:]GUESTPORT" (TARGET a host name or
+ * an IPv4 address; absent: the domain's only interface). Returns false with
+ * *why (caller frees) when it does not parse or a port is out of range.
+ */
+bool lab_forward_parse(const char *s, struct lab_forward *f, char **why);
+/* Free what a forward owns. */
+void lab_forward_clear(struct lab_forward *f);
+/*
+ * Netkit's tap domain, "--ethN=tap,TAP,GUEST" (vstart(1)): a nat domain
+ * whose gateway is TAP, on the largest network of at most /24 that holds
+ * both addresses, and GUEST the interface's address. nat gets the domain's
+ * settings (its DNS address is chosen when the lab is checked), *guest
+ * the interface's. False with *why (caller frees) when they do not fit.
+ */
+bool lab_nat_from_tap(const char *tap, const char *guest, struct lab_nat *nat, uint32_t *guest_addr,
+                      char **why);
+/* The defaults of a nat domain: 10.0.2.0/24, outbound; gateway and DNS chosen later. */
+void lab_nat_init(struct lab_nat *nat);
+
 /* One collision domain: one hub. */
 struct lab_domain {
 	char *name;   /* owned */
 	bool capture; /* record all frames to hostwd from hub start */
 	struct lab_impair impair;
-	char **members; /* owned array of owned strings: "host:ethN", in host order */
+	struct lab_nat nat; /* nat.enabled: also a NAT uplink */
+	char **members;     /* owned array of owned strings: "host:ethN", in host order */
 	size_t n_members;
 	struct lab_origin origin; /* first place it appears */
 };
@@ -238,8 +322,10 @@ bool lab_name_valid(const char *name);
  * Deterministic locally administered unicast MAC for (lab name, host, ethN),
  * or the one the lab sets. out gets "02:xx:xx:xx:xx:xx".
  */
-/* Highest hub port an interface gets (the hub's ports are 1 .. 1023). */
+/* Highest hub port an interface gets (the hub's ports are 1 .. 1023); a
+ * nat domain's NAT holds the last one, so its interfaces stop short of it. */
 #define LAB_PORT_MAX 1023
+#define LAB_NAT_PORT LAB_PORT_MAX
 
 /* The hub port of host:ethN on its domain (1 .. LAB_PORT_MAX), fixed by the
  * interface's place among the domain's members; 0 if it has none. */

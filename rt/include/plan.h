@@ -6,7 +6,8 @@
  * the guests, each with the exact command that runs and the steps it waits
  * for. The executor (rt/start.c) runs the steps of that plan on the event
  * loop; `lstart --dry-run` prints the same plan; unit tests inspect it
- * without starting anything.
+ * without starting anything. A nat domain's NAT (rt/nat.h) is one more
+ * step, after its hub and before its guests.
  */
 #ifndef UMLAB_PLAN_H
 #define UMLAB_PLAN_H
@@ -23,6 +24,7 @@ struct lab;
 enum rt_step_kind {
 	RT_STEP_HUB,   /* start the hub of a domain */
 	RT_STEP_GUEST, /* open a guest's tmux window running guest-launch */
+	RT_STEP_NAT,   /* start the NAT of a nat domain, after its hub (rt/nat.h) */
 };
 
 struct rt_step {
@@ -58,6 +60,8 @@ struct rt_plan_input {
 	const char *hubbin;
 	const bool *hub_running; /* per domain; NULL: none runs */
 	bool tmux_running;
+	const char *natbin;      /* umlab-nat; may be NULL when no nat domain is needed */
+	const bool *nat_running; /* per domain; NULL: none runs */
 };
 
 /* Compute the plan; -1 with *err (a guest's command could not be made). */

@@ -162,6 +162,12 @@ void rt_agent_clean(const struct rt_inst *in, const char *host);
 #define RT_TMUX_SESSION "umlab"
 /* Is the hub of domain (by name) running and ours? */
 bool rt_hub_running(const struct rt_inst *in, const char *domain);
+/* The interfaces running guest host has ("eth0@A eth1@B": what it booted
+ * with and what lstart plugged in since), or NULL when nothing is recorded;
+ * caller frees. */
+char *rt_host_plugged(const struct rt_inst *in, const char *host);
+/* Is the NAT of a nat domain (by name) running and ours? (rt/nat.h) */
+bool rt_nat_running(const struct rt_inst *in, const char *domain);
 /* Is a tmux server answering on sock? */
 bool rt_tmux_alive(const char *sock);
 /* Does the window =NAME exist? */

@@ -1,6 +1,7 @@
 # Bash completion for umlab: umlab, linfo, lstart, lhalt, lcrash, lclean,
 # lstatus, lrestart, lconnect, lexec, lcapture, ltop, ltest, llink, lpause,
-# lresume, vstart, vhalt, vcrash, vlist, vconfig, vclean, hub, umlab-mkfs.
+# lresume, lcommit, vstart, vhalt, vcrash, vlist, vconfig, vclean, hub,
+# umlab-mkfs.
 #
 # Installed once per command name in share/bash-completion/completions/ (so
 # bash-completion loads it on demand), or source it by hand. Host and domain
@@ -22,8 +23,9 @@ declare -gA _umlab_opts=(
 	[lcapture]='-d= --directory= --hostwd= -w= --write= -c= --count= -h --help --version'
 	[ltop]='-d= --directory= -w= --hostwd= -h --help --version'
 	[llink]='-d= --directory= -w= --hostwd= -q --quiet --json -h --help --version'
+	[lcommit]='-d= --directory= -w= --hostwd= --fs-dir= --system -f --force -q --quiet -h --help --version'
 	[ltest]='-d= --directory= -w= --hostwd= --results= --junit= --json --keep --reuse --no-start -t= --timeout= --start-timeout= -p= --parallel= -o= --pass= --assertions= --rebuild-signature --signature-dir= --no-signature --fail-fast --only= -v --verbose -q --quiet -h --help --version'
-	[hub]='-d --daemon --pidfile= --pcap= --mode= --exit-when-idle= -v --verbose --stats --capture --events -c= --count= -h --help -V --version'
+	[hub]='-d --daemon --pidfile= --pcap= --mode= --exit-when-idle= -v --verbose --stats --capture --events --command= --impair= --impair-port= --domain-down --port-down= --partition= -c= --count= -h --help -V --version'
 	[lpause]='-d= --directory= -w= --hostwd= -q --quiet --json -h --help --version'
 	[lresume]='-d= --directory= -w= --hostwd= -q --quiet --json -h --help --version'
 	[umlab-mkfs]='-n= --name= -p= --packages= -k= --kernel= --system -d= --dir= --mirror= -f --force --print-path --list --prune -q --quiet -h --help --version'
@@ -42,6 +44,7 @@ declare -gA _umlab_args=(
 	[lstatus]=none [lrestart]=hosts [lconnect]=host1 [lexec]=host1
 	[lcapture]=domain [ltop]=none [ltest]=none [llink]=links [hub]=dir [umlab-mkfs]=files
 	[lpause]=hosts [lresume]=hosts
+	[lcommit]=host1
 	[vstart]=machine1 [vhalt]=machines [vcrash]=machines [vlist]=machines [vconfig]=machine1
 	[vclean]=none
 )
@@ -72,6 +75,7 @@ _umlab_value_kind() {
 	umlab-mkfs:-k | umlab-mkfs:--kernel) echo file ;;
 	umlab-mkfs:-n | umlab-mkfs:--name) echo recipe ;;
 	lcapture:-w | lcapture:--write) echo file ;;
+	lcommit:--fs-dir) echo dir ;;
 	hub:--pidfile | hub:--pcap) echo file ;;
 	hub:* | umlab-mkfs:*) ;;
 	vstart:-k | vstart:--kernel | vstart:-f | vstart:--filesystem | vstart:-m | vstart:--model-fs) echo file ;;
@@ -176,8 +180,8 @@ _umlab() {
 	if [[ $cmd == umlab ]]; then
 		if ((COMP_CWORD == 1)); then
 			mapfile -t COMPREPLY < <(compgen -W "linfo lstart lhalt lcrash lclean lstatus \
-				lrestart lconnect lexec lcapture ltop ltest llink lpause lresume vstart vhalt \
-				vcrash vlist vconfig vclean --help --version" -- "$cur")
+				lrestart lconnect lexec lcapture ltop ltest llink lpause lresume lcommit vstart \
+				vhalt vcrash vlist vconfig vclean --help --version" -- "$cur")
 			return
 		fi
 		cmd=${COMP_WORDS[1]}
@@ -273,4 +277,4 @@ _umlab() {
 }
 
 complete -F _umlab umlab linfo lstart lhalt lcrash lclean lstatus lrestart lconnect lexec vstart \
-	lcapture ltop ltest llink lpause lresume vhalt vcrash vlist vconfig vclean hub umlab-mkfs
+	lcapture ltop ltest llink lpause lresume lcommit vhalt vcrash vlist vconfig vclean hub umlab-mkfs

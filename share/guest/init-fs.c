@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -179,6 +181,63 @@ init_lo_up(void)
 		return;
 	link_up(s, "lo");
 	close(s);
+}
+
+void
+init_name_vectors(void)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	DIR *d = opendir("/sys/class/net");
+	struct dirent *e;
+
+	/* UML's vector driver names its devices vecN; labs know them as ethN
+	 * (guest-contract.md). They are down at boot, so they can be renamed. */
+	if (s >= 0 && d != NULL)
+		while ((e = readdir(d)) != NULL) {
+			struct ifreq ifr = {0};
+			unsigned int n;
+			char end;
+
+			if (sscanf(e->d_name, "vec%u%c", &n, &end) != 1 ||
+			    strlen(e->d_name) >= sizeof ifr.ifr_name)
+				continue;
+			memcpy(ifr.ifr_name, e->d_name, strlen(e->d_name));
+			snprintf(ifr.ifr_newname, sizeof ifr.ifr_newname, "eth%u", n);
+			ioctl(s, SIOCSIFNAME, &ifr);
+		}
+	if (d != NULL)
+		closedir(d);
+	if (s >= 0)
+		close(s);
+}
+
+int
+init_watch_links(void)
+{
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK};
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	/* A vecN plugged in while the guest runs (lstart's hot-plug) is named
+	 * ethN too: the kernel's link messages arrive as SIGIO, which init
+	 * takes with its other signals. */
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || fcntl(fd, F_SETOWN, getpid()) < 0 ||
+	    fcntl(fd, F_SETFL, O_ASYNC | O_NONBLOCK) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void
+init_links_changed(int fd)
+{
+	char buf[8192];
+
+	while (fd >= 0 && recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0)
+		;
+	init_name_vectors();
 }
 
 void
@@ -410,7 +469,7 @@ void
 init_read_conf(struct init_conf *c, const char *path)
 {
 	char *text = slurp(path), *line, *nl;
-	long order[32];
+	long order[32], nat_order[8];
 
 	for (line = text; line && *line; line = nl) {
 		nl = strchr(line, '\n');
@@ -428,6 +487,20 @@ init_read_conf(struct init_conf *c, const char *path)
 		} else if (strncmp(line, "UMLAB_SYSCTLS=", 14) == 0) {
 			free(c->sysctls);
 			c->sysctls = shell_value(line + 14);
+		} else if (strncmp(line, "UMLAB_NAT_", 10) == 0 && c->nnats < 8) {
+			char *end;
+			long n = strtol(line + 10, &end, 10);
+			size_t i;
+
+			if (*end != '=' || n < 0)
+				continue;
+			for (i = c->nnats; i > 0 && nat_order[i - 1] > n; i--) {
+				nat_order[i] = nat_order[i - 1];
+				c->nats[i] = c->nats[i - 1];
+			}
+			nat_order[i] = n;
+			c->nats[i] = shell_value(end + 1);
+			c->nnats++;
 		} else if (strncmp(line, "UMLAB_EXEC_", 11) == 0 && c->nexecs < 32) {
 			char *end;
 			long n = strtol(line + 11, &end, 10);

@@ -26,6 +26,7 @@
 
 static struct init_conf conf;
 static sigset_t handled;   /* signals taken synchronously with sigwaitinfo */
+static int links_fd = -1;  /* netlink: interfaces plugged in later (init_watch_links) */
 static pid_t console_pid;  /* the root shell on the console, 0 if none */
 static long console_since; /* uptime when it was started */
 static int console_quick;  /* shells in a row that exited at once */
@@ -113,6 +114,8 @@ take_signal(int sig, pid_t pid, int *status)
 		stop_guest(false);
 	if (!stopping && sig == SIGUSR1)
 		stop_guest(true);
+	if (sig == SIGIO)
+		init_links_changed(links_fd);
 	return false;
 }
 
@@ -353,6 +356,7 @@ main(void)
 	sigaddset(&handled, SIGINT);
 	sigaddset(&handled, SIGTERM);
 	sigaddset(&handled, SIGUSR1);
+	sigaddset(&handled, SIGIO);
 	sigaddset(&handled, SIGUSR2);
 	sigaddset(&handled, SIGHUP);
 	sigprocmask(SIG_BLOCK, &handled, NULL);
@@ -387,6 +391,8 @@ main(void)
 		init_step(&conf, "first boot: host name set, overlay trees copied");
 	}
 	init_lo_up();
+	links_fd = init_watch_links();
+	init_name_vectors();
 
 	startup_t0 = init_uptime_ms();
 	if (conf.wd[0]) {
@@ -395,6 +401,19 @@ main(void)
 	}
 	if (conf.links_up)
 		init_links_up();
+	for (size_t i = 0; i < conf.nnats; i++) {
+		int err = conf.nats[i] ? init_nat(conf.nats[i], i == 0) : EINVAL;
+		if (err) {
+			snprintf(marker, sizeof marker, "umlab: nat %s: %s\n",
+			         conf.nats[i] ? conf.nats[i] : "?", strerror(err));
+			init_puts(log, marker);
+			if (!startup_status) {
+				startup_status = 1;
+				snprintf(failed, sizeof failed, "nat %.64s",
+				         conf.nats[i] ? conf.nats[i] : "?");
+			}
+		}
+	}
 	if (conf.mount_shared && conf.lab[0])
 		init_mount_shared();
 	for (char *save = NULL, *kv = conf.sysctls ? strtok_r(conf.sysctls, " \t", &save) : NULL;

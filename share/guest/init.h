@@ -19,6 +19,8 @@ struct init_conf {
 	size_t nexecs;
 	bool links_up;     /* UMLAB_LINKS_UP=1: every ethN up before the scripts */
 	bool mount_shared; /* UMLAB_MOUNT_SHARED=1: /hostlab/shared on /shared */
+	char *nats[8];     /* UMLAB_NAT_1..: "ethK ADDRESS/PREFIX GATEWAY DNS", in order */
+	size_t nnats;
 };
 
 /* Guest uptime in milliseconds (CLOCK_BOOTTIME). */
@@ -36,6 +38,12 @@ bool init_load_module(const char *name);
 /* Bring the loopback interface up. */
 void init_lo_up(void);
 /* Bring every ethN up (lab.conf labs: Kathara hands them over up). */
+/* Rename the vector driver's vecN devices to ethN. */
+void init_name_vectors(void);
+/* A netlink socket whose link messages raise SIGIO in init, or -1. */
+int init_watch_links(void);
+/* On SIGIO: read the messages, name new vecN devices ethN. */
+void init_links_changed(int fd);
 void init_links_up(void);
 /* The lab's shared/ folder, read-only, on /shared (an empty /shared without one). */
 void init_mount_shared(void);
@@ -46,6 +54,11 @@ void init_copy_tree(const char *src, const char *dst, int log);
 void init_write_hostname(const char *host);
 /* Parse the shell KEY='value' file path into c (UMLAB_SYSCTLS, UMLAB_EXEC_n). */
 void init_read_conf(struct init_conf *c, const char *path);
+/* Configure one interface on a NAT domain from "ethK ADDRESS/PREFIX GATEWAY DNS":
+ * address, up, and with first also the default route (metric 1000, so a
+ * startup script's own default route wins) and /etc/resolv.conf. 0 or an
+ * errno value (init-nat.c). */
+int init_nat(const char *spec, bool first);
 /* Write sysctl "key=value"; 0 or an errno value. */
 int init_sysctl(const char *kv);
 /* Write data to path atomically (temporary file in the same directory,

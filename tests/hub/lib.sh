@@ -190,6 +190,17 @@ transfer() {
 	finish "${name}_tx"
 }
 
+# stats_until JQ: polls the hub's counters (bounded: 20 s) until the jq
+# expression JQ holds, e.g. '.totals.link_drops_in == 50'.
+stats_until() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		stats | jq -e "$1" >/dev/null && return 0
+		sleep 0.1
+	done
+	fail "the hub's counters never matched '$1': $(stats)"
+}
+
 # counter NAME: one of the hub's totals.
 counter() {
 	stats | jq -r ".totals.$1"

@@ -1,12 +1,14 @@
 #!/bin/bash
 # Two UML guests ping each other through the hub, over UML's vde transport
-# (eth0=vde,DIR, which runs vde_plug) or its daemon transport
-# (eth0=daemon,MAC,unix,DIR/ctl).  Usage: uml-ping.sh vde|daemon
+# (eth0=vde,DIR, which runs vde_plug), its daemon transport
+# (eth0=daemon,MAC,unix,DIR/ctl) or its vector driver's bess transport
+# (vec0:transport=bess,dst=DIR/bess,src=DIR/bess.N: ports 5 and 6 asked
+# for by name).  Usage: uml-ping.sh vde|daemon|vector
 # Needs UML_PING (tests/hub/uml-ping); the guests boot the host's / over
 # hostfs with a two-line init script, and each has a 90-second deadline.
 . "$(dirname "$0")/lib.sh"
 : "${UML_PING:?UML_PING must name tests/hub/uml-ping}"
-transport=${1:?vde or daemon}
+transport=${1:?vde, daemon or vector}
 command -v linux.uml >/dev/null || fail "linux.uml not installed"
 
 start_hub -v
@@ -17,6 +19,7 @@ for i in 1 2; do
 	#!/bin/sh
 	export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 	ip link set lo up
+	ip link set vec0 name eth0 2>/dev/null
 	ip link set eth0 up
 	ip addr add 10.99.0.$i/24 dev eth0
 	exec "$UML_PING" 10.99.0.$peer "$T/result$i" "$T/result$peer"
@@ -26,6 +29,7 @@ for i in 1 2; do
 	case $transport in
 	vde) eth="eth0=vde,$D,$mac" ;;
 	daemon) eth="eth0=daemon,$mac,unix,$D/ctl" ;;
+	vector) eth="vec0:transport=bess,dst=$D/bess,src=$D/bess.$((i + 4)),mac=$mac" ;;
 	*) fail "unknown transport $transport" ;;
 	esac
 	mkdir -p "$T/uml"
@@ -48,5 +52,14 @@ done
 s=$(stats)
 echo "$s" | jq -e '.totals.frames_in >= 6 and .totals.clients_total == 2' >/dev/null ||
 	fail "counters: $s"
+if [ "$transport" = vector ]; then
+	# The ports the guests asked for, and no socket file left behind.
+	seen=""
+	while read -r -t 2 -u "$EV" line; do seen+="$line"$'\n'; done
+	grep -q '^join 5 UML vector bess bess.5$' <<<"$seen" &&
+		grep -q '^join 6 UML vector bess bess.6$' <<<"$seen" ||
+		fail "bess ports 5 and 6 not joined: $seen"
+	ls "$D"/bess.* >/dev/null 2>&1 && fail "bess client sockets left in $D"
+fi
 stop_hub
 echo "ok: UML guests pinged each other over $transport"

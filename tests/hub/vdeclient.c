@@ -15,6 +15,7 @@
  *   recv-until-marker  receive until another client's marker; print
  *                   "frame LEN FROM-ID SEQ ok|corrupt" per frame
  *   wait-stdin      block until stdin reaches EOF (keeps the port open)
+ *   wait-line       block until a line (or EOF) on stdin: the test's go-ahead
  *   stamp SIZE N GAP_US  send N timestamped frames of SIZE (>= 30) bytes, one
  *                   every GAP_US on an absolute schedule (0: back to back)
  *   measure N IDLE_MS  receive until N stamped frames came or none for
@@ -553,6 +554,11 @@ main(int argc, char **argv)
 		} else if (strcmp(argv[i], "measure") == 0 && i + 2 < argc) {
 			measure(strtoul(argv[i + 1], NULL, 10), atoi(argv[i + 2]));
 			i += 2;
+		} else if (strcmp(argv[i], "wait-line") == 0) {
+			char ch;
+
+			while (read(0, &ch, 1) == 1 && ch != '\n')
+				;
 		} else if (strcmp(argv[i], "wait-stdin") == 0) {
 			while (read(0, buf, sizeof(buf)) > 0)
 				;

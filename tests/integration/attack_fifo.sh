@@ -8,13 +8,8 @@
 # from what the planted file says.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-lab=$SRC/labs-examples/two-hosts
-use_lab "$lab"
-need_image
-lx() { lexec -d "$lab" -w "$WD" "$@"; }
+attack_setup
 
-V=$T/victim
-mkdir -p "$V"
 printf 'status=startup-failed\nstartup_status=42\nfailed_script=planted\n' >"$V/marker"
 
 lstart -d "$lab" -w "$WD" --headless --timeout 240 -q >/dev/null || fail "lstart"

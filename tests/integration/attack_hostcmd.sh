@@ -10,13 +10,8 @@
 # run, the host's tmux.conf must be umlab's own and the process must live.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-lab=$SRC/labs-examples/two-hosts
-use_lab "$lab"
-need_image
-lx() { lexec -d "$lab" -w "$WD" "$@"; }
+attack_setup
 
-V=$T/victim
-mkdir -p "$V"
 # A host process that is none of the lab's: planted pid files name it.
 sleep 100000 &
 victim=$!

@@ -7,10 +7,7 @@
 # directory the lab's guests share.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-lab=$SRC/labs-examples/two-hosts
-use_lab "$lab"
-need_image
-lx() { lexec -d "$lab" -w "$WD" "$@"; }
+attack_setup
 
 lstart -d "$lab" -w "$WD" --headless --timeout 240 -q >/dev/null || fail "lstart"
 [ -f "$WD/pc2/pc2.disk" ] || fail "no COW file $WD/pc2/pc2.disk"

@@ -7,12 +7,8 @@
 # socket and tmux.conf) must not even be visible from the guest.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-lab=$SRC/labs-examples/two-hosts
-use_lab "$lab"
-need_image
-lx() { lexec -d "$lab" -w "$WD" "$@"; }
+attack_setup
 
-V=$T/victim
 mkdir -p "$V/pc1" "$V/pc2" "$V/victimsub"
 echo precious >"$V/file"
 echo precious >"$V/file2"

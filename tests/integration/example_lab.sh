@@ -15,6 +15,16 @@ for h in $(lstatus -d "$lab" -w "$WD" --json | sed -n 's/^      "name": "\(.*\)"
 	[ "$(host_state "$lab" "$h")" = ready ] || fail "$h is not ready"
 done
 
+# Every interface is plugged in by the transport asked for (UMLAB_TRANSPORT;
+# by default the vector driver's bess, which Debian's kernel has).
+want=bess
+[ "${UMLAB_TRANSPORT:-}" = vde ] && want=vde
+run=$(rundir_of "$lab")
+for d in "$run"/hub/*/; do
+	got=$("$UMLAB_HUB" --stats "$d" | jq -r '[.ports[].transport] | unique | join(",")')
+	[ "$got" = "$want" ] || fail "hub $d: ports by '$got', not $want"
+done
+
 case $name in
 two-hosts)
 	guest_ok "$lab" pc1 "ping -c 2 -W 2 10.0.0.2" "2 received"

@@ -10,7 +10,6 @@ lab=$SRC/labs-examples/two-hosts
 use_lab "$lab"
 need_image
 command -v tcpdump >/dev/null || { echo "SKIP: no tcpdump" >&2; exit 77; }
-lx() { lexec -d "$lab" -w "$WD" "$@"; }
 
 lstart -d "$lab" -w "$WD" --headless --timeout 240 -q >/dev/null || fail "lstart"
 lx pc1 -- ping -c 1 -W 5 10.0.0.2 >/dev/null || fail "pc1 cannot ping pc2"

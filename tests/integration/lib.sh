@@ -116,3 +116,15 @@ host_pid() {
 	lstatus -d "$1" -w "$WD" --json | tr -d '\n ' |
 		grep -o "\"name\":\"$2\",\"state\":\"[a-z-]*\",\"pid\":[0-9]*" | sed 's/.*"pid"://'
 }
+
+# The attack tests' common start (attack_*.sh): the two-hosts example as
+# $lab (cleaned by the trap), lx = lexec on it, and $V, a host directory of
+# victims the guest must not reach.
+attack_setup() {
+	lab=$SRC/labs-examples/two-hosts
+	use_lab "$lab"
+	need_image
+	V=$T/victim
+	mkdir -p "$V"
+}
+lx() { lexec -d "$lab" -w "$WD" "$@"; }

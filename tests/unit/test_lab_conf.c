@@ -173,26 +173,27 @@ conf_unparseable_lines_are_warnings_naming_the_line(void **state)
 	assert_int_equal(lab_host_find(LT_LAB(state), "pc1")->n_ifaces, 1);
 }
 
-/* image, bridged, port and unknown options are kept with honoured=false and warned. */
+/* image, sctp ports and unknown options are kept with honoured=false and warned
+ * (bridged and tcp/udp ports are honoured: test_lab_nat.c). */
 static void
 conf_unsupported_options_are_kept_and_warned(void **state)
 {
 	const struct lab_host *h;
 
 	lt_write(state, "lab.conf",
-	         "pc1[0]=A\npc1[image]=kathara/frr\npc1[bridged]=true\npc1[port]=8080:80/tcp\n"
+	         "pc1[0]=A\npc1[image]=kathara/frr\npc1[port]=8080:80/sctp\n"
 	         "pc1[cpus]=2\n");
 	LT_LOAD_OK(state);
 	h = lab_host_find(LT_LAB(state), "pc1");
-	assert_int_equal(h->n_options, 4);
+	assert_int_equal(h->n_options, 3);
 	assert_string_equal(option(h, "image")->value, "kathara/frr");
 	assert_false(option(h, "image")->honoured);
 	assert_false(option(h, "port")->honoured);
+	assert_int_equal(h->n_ifaces, 1);
 	assert_null(h->fs);
 	LT_WARNS(state, LAB_W_UNSUPPORTED, 2, "the default model filesystem is used");
-	LT_WARNS(state, LAB_W_UNSUPPORTED, 3, "'bridged' needs host networking");
-	LT_WARNS(state, LAB_W_UNSUPPORTED, 4, "'port' needs host networking");
-	LT_WARNS(state, LAB_W_UNSUPPORTED, 5, "option 'cpus' is not supported");
+	LT_WARNS(state, LAB_W_UNSUPPORTED, 3, "forwards tcp and udp, not sctp");
+	LT_WARNS(state, LAB_W_UNSUPPORTED, 4, "option 'cpus' is not supported");
 }
 
 /* mem (Netkit and Kathara spellings), M, sysctl, exec, num_terms 0/1, ipv6 map to fields. */
@@ -339,7 +340,8 @@ conf_repeated_or_empty_interface_is_an_error(void **state)
 	LT_EXPECT(state, LAB_E_TYPE, 5, "interface number 99");
 }
 
-/* Netkit's tap interfaces cannot work unprivileged: kept, warned, on an isolated domain. */
+/* A comma in a domain that is not Netkit's tap,TAP,GUEST: kept, warned, on an
+ * isolated domain (the tap domain itself: test_lab_nat.c). */
 static void
 conf_tap_interface_is_kept_and_warned(void **state)
 {
@@ -350,7 +352,7 @@ conf_tap_interface_is_kept_and_warned(void **state)
 	h = lab_host_find(LT_LAB(state), "gw");
 	assert_string_equal(h->ifaces[0].domain, "tapdom");
 	assert_string_equal(h->options[0].value, "tapdom,10.0.8.1,10.0.8.2");
-	LT_WARNS(state, LAB_W_UNSUPPORTED, 1, "tap interfaces are not supported");
+	LT_WARNS(state, LAB_W_UNSUPPORTED, 1, "is not Netkit's tap,TAP,GUEST");
 }
 
 /* Unsafe host and domain names are errors; Netkit's dotted domains are not allowed. */

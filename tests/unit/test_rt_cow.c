@@ -9,6 +9,8 @@
  * alignment at 24, format at 28, the 4096-byte backing path at 32.
  */
 #include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,6 +280,216 @@ create_refuses_an_existing_file(void **state)
 	free(cowp);
 }
 
+/* A FIFO or a symlink at the COW file's name is refused, and the FIFO does not block. */
+static void
+read_refuses_fifos_and_symlinks(void **state)
+{
+	char *err = NULL, *target;
+	struct rt_cow cow;
+
+	assert_int_equal(mkfifo(rt_tpath(state, "fifo.disk"), 0600), 0);
+	assert_int_equal(rt_cow_read(rt_tpath(state, "fifo.disk"), &cow, &err), -1);
+	assert_non_null(strstr(err, "not a regular file"));
+	free(err);
+	err = NULL;
+	write_v3(state, "real.disk", "/umlab/fs/x.img", 1, 8192);
+	target = strdup(rt_tpath(state, "real.disk"));
+	assert_int_equal(symlink(target, rt_tpath(state, "link.disk")), 0);
+	free(target);
+	assert_int_equal(rt_cow_read(rt_tpath(state, "link.disk"), &cow, &err), -1);
+	assert_non_null(strstr(err, "link.disk"));
+	free(err);
+}
+
+/*
+ * The merge fixture: a 128-sector image, sector s filled with byte s, with a
+ * hole (zeros) over sectors 32..63; and its COW file (sector size 512,
+ * alignment 4096, so the bitmap is at 8192 and the data at 12288) holding
+ * sectors 0, 5..9, 40 (in the hole), 64 and 120 (all zeros) and 127, sector
+ * s filled with 0x80 | s; the file ends in the middle of sector 127, whose
+ * second half reads as zeros.
+ */
+#define M_SECTORS 128
+#define M_SIZE    (M_SECTORS * 512)
+#define M_DATA    12288
+
+static bool
+m_in_cow(int s)
+{
+	return s == 0 || (s >= 5 && s <= 9) || s == 40 || s == 64 || s == 120 || s == 127;
+}
+
+/* What the guest saw at byte b of sector s. */
+static unsigned char
+m_expect(int s, int b)
+{
+	if (s == 64 || s == 120 || (s == 127 && b >= 256))
+		return 0;
+	if (m_in_cow(s))
+		return (unsigned char)(0x80 | s);
+	return s >= 32 && s < 64 ? 0 : (unsigned char)s;
+}
+
+static void
+m_make(void **state, int *cowfd, int *imgfd, struct rt_cow *cow)
+{
+	unsigned char *img = calloc(1, M_SIZE), *c = calloc(1, M_DATA + M_SECTORS * 512), h[V3_LEN];
+	int fd;
+
+	for (int s = 0; s < M_SECTORS; s++)
+		if (s < 32 || s >= 64)
+			memset(img + s * 512, s, 512);
+	/* The image with a real hole over sectors 32..63. */
+	fd = open(rt_tpath(state, "m.img"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, M_SIZE), 0);
+	assert_int_equal(pwrite(fd, img, 32 * 512, 0), 32 * 512);
+	assert_int_equal(pwrite(fd, img + 64 * 512, 64 * 512, 64 * 512), 64 * 512);
+	close(fd);
+	memset(h, 0, sizeof(h));
+	put_be32(h, 0x4f4f4f4d);
+	put_be32(h + 4, 3);
+	put_be64(h + 12, M_SIZE);
+	put_be32(h + 20, 512);
+	put_be32(h + 24, 4096);
+	strcpy((char *)h + 32, "/umlab/fs/m.img");
+	memcpy(c, h, V3_LEN);
+	for (int s = 0; s < M_SECTORS; s++) {
+		if (!m_in_cow(s))
+			continue;
+		c[8192 + s / 8] |= (unsigned char)(1 << (s % 8));
+		if (s != 64 && s != 120)
+			memset(c + M_DATA + s * 512, 0x80 | s, 512);
+	}
+	/* A short COW file: cut in the middle of sector 127. */
+	rt_twrite(state, "m.disk", c, M_DATA + 127 * 512 + 256);
+	free(img);
+	free(c);
+	*cowfd = open(rt_tpath(state, "m.disk"), O_RDONLY);
+	*imgfd = open(rt_tpath(state, "m.img"), O_RDONLY);
+	assert_true(*cowfd >= 0 && *imgfd >= 0);
+	assert_int_equal(rt_cow_read_fd(*cowfd, "m.disk", cow, NULL), 0);
+}
+
+/* Every sector of the merge is the COW file's where its bit is set, else the image's. */
+static void
+merge_puts_the_cow_sectors_over_the_image(void **state)
+{
+	int cowfd, imgfd, outfd;
+	struct rt_cow cow;
+	unsigned char *out = malloc(M_SIZE);
+	char *err = NULL;
+
+	m_make(state, &cowfd, &imgfd, &cow);
+	outfd = open(rt_tpath(state, "out.img"), O_RDWR | O_CREAT | O_EXCL, 0644);
+	assert_true(outfd >= 0);
+	assert_int_equal(rt_cow_merge(cowfd, &cow, imgfd, outfd, &err), 0);
+	assert_int_equal(pread(outfd, out, M_SIZE, 0), M_SIZE);
+	assert_int_equal(lseek(outfd, 0, SEEK_END), M_SIZE);
+	for (int s = 0; s < M_SECTORS; s++)
+		for (int b = 0; b < 512; b++)
+			if (out[s * 512 + b] != m_expect(s, b))
+				fail_msg("sector %d byte %d: %#x, wanted %#x", s, b,
+				         out[s * 512 + b], m_expect(s, b));
+	free(out);
+	close(outfd);
+	close(cowfd);
+	close(imgfd);
+	rt_cow_clear(&cow);
+}
+
+/* rt_cow_pread gives the same view, across sector boundaries; not past the end. */
+static void
+pread_reads_the_merged_view(void **state)
+{
+	int cowfd, imgfd;
+	struct rt_cow cow;
+	unsigned char buf[1200];
+	char *err = NULL;
+
+	m_make(state, &cowfd, &imgfd, &cow);
+	/* Sectors 4 (image), 5, 6 (COW), from the middle of 4. */
+	assert_int_equal(rt_cow_pread(cowfd, &cow, imgfd, buf, sizeof(buf), 4 * 512 + 300, &err),
+	                 0);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		assert_int_equal(buf[i], m_expect((int)((4 * 512 + 300 + i) / 512),
+		                                  (int)((4 * 512 + 300 + i) % 512)));
+	assert_int_equal(rt_cow_pread(cowfd, &cow, imgfd, buf, 2, M_SIZE - 1, &err), -1);
+	free(err);
+	close(cowfd);
+	close(imgfd);
+	rt_cow_clear(&cow);
+}
+
+/* Headers UML never writes are refused before any offset is computed from them. */
+static void
+layout_refuses_what_uml_never_writes(void **state)
+{
+	struct rt_cow cow = {.version = 3, .size = M_SIZE, .sectorsize = 512, .alignment = 4096};
+	struct rt_cow_layout l;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(rt_cow_layout(&cow, &l, NULL), 0);
+	assert_int_equal(l.bitmap_offset, 8192);
+	assert_int_equal(l.data_offset, 12288);
+	assert_int_equal(l.sectors, M_SECTORS);
+	cow.sectorsize = 500;
+	assert_int_equal(rt_cow_layout(&cow, &l, &err), -1);
+	assert_non_null(strstr(err, "sector size 500"));
+	free(err);
+	cow.sectorsize = 512;
+	cow.alignment = 0;
+	assert_int_equal(rt_cow_layout(&cow, &l, NULL), -1);
+	cow.alignment = 1u << 31;
+	assert_int_equal(rt_cow_layout(&cow, &l, NULL), -1);
+	cow.alignment = 4096;
+	cow.format = 1;
+	assert_int_equal(rt_cow_layout(&cow, &l, NULL), -1);
+	cow.format = 0;
+	cow.version = 2;
+	assert_int_equal(rt_cow_layout(&cow, &l, NULL), -1);
+}
+
+/* The image's holes stay holes in the merge: a mostly empty 64 MiB image costs little. */
+static void
+merge_keeps_holes(void **state)
+{
+	int imgfd, cowfd, outfd;
+	unsigned char h[V3_LEN];
+	struct rt_cow cow;
+	struct stat st;
+	char *err = NULL;
+
+	imgfd = open(rt_tpath(state, "big.img"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	assert_int_equal(ftruncate(imgfd, 64 << 20), 0);
+	assert_int_equal(pwrite(imgfd, "data", 4, 1 << 20), 4);
+	memset(h, 0, sizeof(h));
+	put_be32(h, 0x4f4f4f4d);
+	put_be32(h + 4, 3);
+	put_be64(h + 12, 64 << 20);
+	put_be32(h + 20, 512);
+	put_be32(h + 24, 4096);
+	rt_twrite(state, "big.disk", h, sizeof(h)); /* no sector changed, bitmap past the end */
+	cowfd = open(rt_tpath(state, "big.disk"), O_RDONLY);
+	assert_int_equal(rt_cow_read_fd(cowfd, "big.disk", &cow, NULL), 0);
+	outfd = open(rt_tpath(state, "big.out"), O_RDWR | O_CREAT | O_EXCL, 0644);
+	assert_int_equal(rt_cow_merge(cowfd, &cow, imgfd, outfd, &err), 0);
+	assert_int_equal(fstat(outfd, &st), 0);
+	assert_int_equal(st.st_size, 64 << 20);
+	assert_true(st.st_blocks * 512 < (1 << 20));
+	{
+		char buf[4];
+
+		assert_int_equal(pread(outfd, buf, 4, 1 << 20), 4);
+		assert_memory_equal(buf, "data", 4);
+	}
+	close(outfd);
+	close(cowfd);
+	close(imgfd);
+	rt_cow_clear(&cow);
+}
+
 int
 main(void)
 {
@@ -295,6 +507,11 @@ main(void)
 	        T(check_reports_another_image),
 	        T(create_matches_what_uml_makes),
 	        T(create_refuses_an_existing_file),
+	        T(read_refuses_fifos_and_symlinks),
+	        T(merge_puts_the_cow_sectors_over_the_image),
+	        T(pread_reads_the_merged_view),
+	        T(layout_refuses_what_uml_never_writes),
+	        T(merge_keeps_holes),
 #undef T
 	};
 

@@ -161,6 +161,37 @@ append_creates(void **state)
 	close(g);
 }
 
+/* open_regular: symlinks, FIFOs and directories are refused; a regular file opens read-write. */
+static void
+open_regular_only_opens_regular_files(void **state)
+{
+	int g = setup_dirs(state), fd;
+	char *v;
+
+	assert_int_equal(plant(state, "victim", "g/disk"), 0);
+	assert_int_equal(rt_sf_open_regular(g, "disk", O_RDWR), -1);
+	assert_int_equal(errno, ELOOP);
+	assert_int_equal(mkfifo(rt_tpath(state, "g/pipe"), 0600), 0);
+	assert_int_equal(rt_sf_open_regular(g, "pipe", O_RDWR), -1); /* and did not block */
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(mkdir(rt_tpath(state, "g/dir"), 0700), 0);
+	assert_int_equal(rt_sf_open_regular(g, "dir", O_RDONLY), -1);
+	assert_int_equal(rt_sf_open_regular(g, "missing", O_RDONLY), -1);
+	assert_int_equal(errno, ENOENT);
+	rt_twrite(state, "g/f", "hello", (size_t)-1);
+	fd = rt_sf_open_regular(g, "f", O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "J", 1, 0), 1);
+	close(fd);
+	v = rt_tread(state, "g/f");
+	assert_string_equal(v, "Jello");
+	free(v);
+	v = rt_tread(state, "victim");
+	assert_string_equal(v, "precious\n");
+	free(v);
+	close(g);
+}
+
 int
 main(void)
 {
@@ -175,6 +206,8 @@ main(void)
 	        cmocka_unit_test_setup_teardown(remove_below_swapped_parent, rttmp_setup,
 	                                        rttmp_teardown),
 	        cmocka_unit_test_setup_teardown(append_creates, rttmp_setup, rttmp_teardown),
+	        cmocka_unit_test_setup_teardown(open_regular_only_opens_regular_files, rttmp_setup,
+	                                        rttmp_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
