@@ -111,7 +111,7 @@ echo "ok: --hosthome"
 kernel=$(readlink -f "$(command -v linux.uml)")
 vstart k1 -M 96 -v --append=umlab.test=yes -k "$kernel" -q || fail "vstart -M -v --append -k"
 kb=$(mx k1 -- sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)
-[ "$kb" -gt 48000 ] && [ "$kb" -le 98304 ] || fail "-M 96: MemTotal $kb kB"
+if [ "$kb" -le 48000 ] || [ "$kb" -gt 98304 ]; then fail "-M 96: MemTotal $kb kB"; fi
 cmdline=$(mx k1 -- cat /proc/cmdline)
 grep -q ' mem=96M ' <<<"$cmdline" || fail "-M: $cmdline"
 grep -qw quiet <<<"$cmdline" && fail "-v: quiet on the command line: $cmdline"

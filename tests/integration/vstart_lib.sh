@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/integration/vstart_lib.sh: what the machine command tests share,
 # sourced after lib.sh: a private home, state, configuration and system
 # file (nothing of the user's is read or touched), a trap that removes every
@@ -13,6 +14,7 @@ for v in $(env | sed -n 's/^\(UMLAB_\(VM_[A-Z0-9_]*\|MIN_MEM\|MAX_MEM\|MAX_INTER
 done
 state=$XDG_STATE_HOME/umlab
 ML=$state/machines/lab # the machines instance's lab directory
+# shellcheck disable=SC2154 # s is the trap's own
 trap 's=$?; set +e; vclean --clean-all -q >/dev/null 2>&1; (exit $s); cleanup' EXIT
 
 # expect_err STATUS REGEX CMD...: CMD exits STATUS with REGEX on stderr.

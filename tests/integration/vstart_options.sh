@@ -69,9 +69,9 @@ UMLAB_VM_CON1=none vstart -h >"$T/help" || fail "vstart -h with files"
 grep -Eq "^  VM_MEMORY +64 +\($XDG_CONFIG_HOME/umlab/umlab.conf:1\)" "$T/help" ||
 	fail "user file does not win: $(cat "$T/help")"
 grep -Eq "^  TERM_TYPE +xterm +\($UMLAB_SYSTEM_CONF:3\)" "$T/help" || fail "system file: $(cat "$T/help")"
-grep -Eq '^  VM_CON1 +none +\(\$UMLAB_VM_CON1\)' "$T/help" || fail "environment: $(cat "$T/help")"
+grep -Eq "^  VM_CON1 +none +\(\\\$UMLAB_VM_CON1\)" "$T/help" || fail "environment: $(cat "$T/help")"
 grep -Eq "^  VM_CON0 +tmux +\($XDG_CONFIG_HOME/umlab/umlab.conf:3\)" "$T/help" || fail "USE_TMUX: $(cat "$T/help")"
-UMLAB_VM_MEMORY=96 vstart -h | grep -E '^  VM_MEMORY +96 +\(\$UMLAB_VM_MEMORY\)' >/dev/null ||
+UMLAB_VM_MEMORY=96 vstart -h | grep -E "^  VM_MEMORY +96 +\(\\\$UMLAB_VM_MEMORY\)" >/dev/null ||
 	fail "the environment does not win over the files"
 expect_err 1 "eth4: MAX_INTERFACES is 4" vstart --eth0=A --eth1=A --eth2=A --eth3=A --eth4=A pc1
 conf=$XDG_CONFIG_HOME/umlab/umlab.conf
@@ -92,7 +92,7 @@ for bad in "MCONSOLE_DIR=/x|:1: MCONSOLE_DIR is a Netkit setting umlab does not 
 	expect_err 1 "${bad#*|}" vstart -p pc1
 done
 printf 'VM_MEMORY=64\n' >"$conf"
-UMLAB_VM_MEMORY=abc expect_err 1 '\$UMLAB_VM_MEMORY: VM_MEMORY must be a number' vstart -p pc1
+UMLAB_VM_MEMORY=abc expect_err 1 "\\\$UMLAB_VM_MEMORY: VM_MEMORY must be a number" vstart -p pc1
 printf 'MCONSOLE_DIR=/x\n' >"$UMLAB_SYSTEM_CONF"
 expect_err 1 "$UMLAB_SYSTEM_CONF:1: MCONSOLE_DIR" vstart -p pc1
 rm -f "$UMLAB_SYSTEM_CONF" "$conf"
