@@ -28,22 +28,37 @@
 int
 rt_machine_tap(const char *spec, char **err)
 {
-	/*
-	 * The NAT domain (a rootless way out: libvdeplug's slirp) will take
-	 * Netkit's tap,HOST,GUEST here. Until then, say so rather than start a
-	 * machine without the interface asked for.
-	 */
-	return rt_fail(err, "'%s': tap domains: coming with the NAT domain", spec);
+	char *copy = xstrdup(spec), *tap, *guest, *why = NULL;
+	struct lab_nat nat;
+	uint32_t addr;
+	int rc = 0;
+
+	/* Netkit's tap,TAP-ADDRESS,GUEST-ADDRESS: a nat domain "tap" (libvdeplug's
+	 * slirp, no root) whose gateway is TAP and where the guest is GUEST. */
+	tap = strchr(copy, ',');
+	guest = tap != NULL ? strchr(tap + 1, ',') : NULL;
+	if (strncmp(spec, "tap,", 4) != 0 || guest == NULL) {
+		rc = rt_fail(err, "'%s': a tap domain is tap,TAP-ADDRESS,GUEST-ADDRESS", spec);
+	} else {
+		*guest++ = '\0';
+		if (!lab_nat_from_tap(tap + 1, guest, &nat, &addr, &why))
+			rc = rt_fail(err, "'%s': %s", spec, why);
+	}
+	free(why);
+	free(copy);
+	return rc;
 }
 
 int
 rt_machines_tap_clean(const struct rt_report *rep, char **err)
 {
 	(void)err;
-	/* No tap or NAT state exists before the NAT domain: nothing to undo, and said so. */
+	/* The tap domain is a NAT process the machines' lab runs; it stops with
+	 * the last machine on it (vhalt, vcrash, the rest of vclean). */
 	if (rep != NULL && rep->progress != NULL)
-		rep->progress(rep->ctx, "no tap (NAT) state to remove: tap domains are coming with "
-		                        "the NAT domain");
+		rep->progress(rep->ctx,
+		              "tap: the NAT of the tap domain stops with its machines; no "
+		              "host interface, route or firewall rule was ever made");
 	return 0;
 }
 

@@ -47,13 +47,30 @@ mx producer -- sh -c "ip addr add 10.0.1.1/24 dev eth1 && ip link set eth1 up" |
 	fail "configuring eth1"
 mx producer -- ping -c 3 -i 0.2 -W 2 10.0.1.2 >/dev/null || fail "producer cannot reach server over eth1"
 [ "$(vfield producer '[.interfaces[].domain] | join(",")')" = A,B ] || fail "vlist: eth1 not recorded"
-grep -q 'interfaces: \[A, B\]' "$ML/lab.yaml" || fail "lab.yaml: $(cat "$ML/lab.yaml")"
+grep -q 'interfaces: {eth0: A, eth1: B}' "$ML/lab.yaml" || fail "lab.yaml: $(cat "$ML/lab.yaml")"
 echo "ok: vconfig plugged a working eth1"
 expect_err 1 "producer has eth0 on A already" vconfig producer --eth0=C
 expect_err 1 "eth3 without eth2" vconfig producer --eth3=C
-expect_err 1 "tap domains: coming with the NAT domain" vconfig producer --eth2=tap,10.9.0.1,10.9.0.2
 expect_err 1 "no machine 'nobody'" vconfig nobody --eth0=A
 vconfig producer --eth1=B 2>&1 | grep "eth1 is on B already" >/dev/null || fail "vconfig twice"
+
+# --- Netkit's tap domain, rootless: the guest reaches the host at TAP ---
+mkdir -p "$T/www"
+echo "tap-token-$$" >"$T/www/token.txt"
+(cd "$T/www" && exec python3 -u -m http.server --bind 127.0.0.1 0 >"$T/http.log" 2>&1) &
+PIDS_HTTP=$!
+# shellcheck disable=SC2154 # s is the trap's own
+trap 's=$?; set +e; kill $PIDS_HTTP 2>/dev/null; vclean --clean-all -q >/dev/null 2>&1; (exit $s); cleanup' EXIT
+for ((i = 0; i < 100; i++)); do grep -q ' port ' "$T/http.log" 2>/dev/null && break; sleep 0.1; done
+hport=$(sed -n 's/.* port \([0-9]*\) .*/\1/p' "$T/http.log")
+[ -n "$hport" ] || fail "no HTTP server on the host's loopback"
+vstart tapper --eth0=tap,10.9.0.1,10.9.0.2 -q || fail "vstart tapper --eth0=tap,..."
+mx tapper -- ip -4 -o addr show eth0 | grep -q 'inet 10\.9\.0\.2/' || fail "tap: no 10.9.0.2"
+mx tapper -- wget -q -T 5 -t 1 -O - "http://10.9.0.1:$hport/token.txt" | grep -q "tap-token-$$" ||
+	fail "tapper cannot fetch from the host's loopback through the tap domain"
+kill "$PIDS_HTTP"
+vcrash tapper >/dev/null || fail "vcrash tapper"
+echo "ok: tap domain through the NAT"
 
 # --- vhalt keeps the COW file, vcrash removes it unless -F ---
 hw=$(vfield consumer .hostwd)

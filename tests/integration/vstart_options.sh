@@ -32,8 +32,8 @@ expect_err 1 "no graphical session" vstart --tmux-attached pc1
 DISPLAY=:99 expect_err 1 "'konsole' not found in PATH" vstart --con0=xterm --xterm=konsole pc1
 expect_err 1 "not a machine name" vstart 'pc 1'
 expect_err 1 "not a machine name" vstart shared
-expect_err 1 "tap domains: coming with the NAT domain" vstart --eth0=tap,10.0.0.1,10.0.0.2 pc1
-expect_err 1 "tap domains: coming with the NAT domain" vstart --eth0=tap pc1
+expect_err 1 "a tap domain is tap,TAP-ADDRESS,GUEST-ADDRESS" vstart --eth0=tap pc1
+expect_err 1 "are not two hosts of one network" vstart --eth0=tap,10.0.0.1,192.168.9.2 pc1
 expect_err 1 "collision domain 'a.b'" vstart --eth0=a.b pc1
 expect_err 1 "collision domain '_a'" vstart --eth0=_a pc1
 expect_err 1 "eth0 is missing: .*without gaps" vstart --eth1=A pc1
@@ -117,7 +117,7 @@ out=$(vlist -u - 2>&1 >/dev/null) || fail "vlist -u -"
 grep -q "your own machines only" <<<"$out" || fail "vlist -u -: $out"
 vlist -u "$(id -un)" >/dev/null || fail "vlist -u $(id -un)"
 vclean --test -K -f >/dev/null || fail "vclean --test with no machines"
-vclean -T -v 2>&1 | grep "no tap (NAT) state to remove: tap domains are coming" >/dev/null ||
+vclean -T -v 2>&1 | grep "the NAT of the tap domain stops with its machines" >/dev/null ||
 	fail "vclean -T: $(vclean -T -v 2>&1)"
 
 # --- vstart -p: the exact commands, nothing created (needs the image) ---
