@@ -142,18 +142,27 @@ plug(const struct rt_inst *in, const struct lab_host *h, const struct lab_iface 
 	return st == 0 ? 0 : -1;
 }
 
-bool
-rt_plugged_on(const struct rt_inst *in, const char *host, const char *domain)
+/* The record of host (NUL-terminated), or NULL when there is none; caller frees. */
+static char *
+plugged_read(const struct rt_inst *in, const char *host)
 {
 	char *rel = xasprintf("plugged/%s", host), *text;
 	int dfd = rt_sf_opendir_path(in->hdir);
-	bool on = false;
 	size_t len;
 
 	text = dfd >= 0 ? rt_sf_read(dfd, rel, PLUGGED_MAX, &len) : NULL;
 	if (dfd >= 0)
 		close(dfd);
 	free(rel);
+	return text;
+}
+
+bool
+rt_plugged_on(const struct rt_inst *in, const char *host, const char *domain)
+{
+	char *text = plugged_read(in, host);
+	bool on = false;
+
 	for (char *save = NULL, *l = text ? strtok_r(text, "\n", &save) : NULL; l != NULL && !on;
 	     l = strtok_r(NULL, "\n", &save)) {
 		char d[LAB_NAME_MAX + 2];
@@ -167,15 +176,9 @@ rt_plugged_on(const struct rt_inst *in, const char *host, const char *domain)
 bool
 rt_plugged_iface(const struct rt_inst *in, const char *host, unsigned int eth, const char *domain)
 {
-	char *rel = xasprintf("plugged/%s", host), *text;
-	int dfd = rt_sf_opendir_path(in->hdir);
+	char *text = plugged_read(in, host);
 	bool on = false;
-	size_t len;
 
-	text = dfd >= 0 ? rt_sf_read(dfd, rel, PLUGGED_MAX, &len) : NULL;
-	if (dfd >= 0)
-		close(dfd);
-	free(rel);
 	for (char *save = NULL, *l = text ? strtok_r(text, "\n", &save) : NULL; l != NULL && !on;
 	     l = strtok_r(NULL, "\n", &save)) {
 		char d[LAB_NAME_MAX + 2];
@@ -190,17 +193,12 @@ rt_plugged_iface(const struct rt_inst *in, const char *host, unsigned int eth, c
 void
 rt_hotplug(const struct rt_inst *in, const struct lab_host *h, const struct rt_report *rep)
 {
-	char *rel = xasprintf("plugged/%s", h->name), *text, *err = NULL, *boot;
+	char *text = plugged_read(in, h->name), *err = NULL, *boot;
 	char **lines = NULL;
-	int dfd = rt_sf_opendir_path(in->hdir);
-	size_t n = 0, len;
+	size_t n = 0;
 	char *plugged = NULL; /* lines of the interfaces plugged here */
 	enum rt_transport net = RT_NET_VDE;
 
-	text = dfd >= 0 ? rt_sf_read(dfd, rel, PLUGGED_MAX, &len) : NULL;
-	if (dfd >= 0)
-		close(dfd);
-	free(rel);
 	if (text == NULL)
 		return; /* started by a umlab that kept no record: nothing to compare */
 	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l != NULL;
@@ -291,14 +289,8 @@ rt_hotplug(const struct rt_inst *in, const struct lab_host *h, const struct rt_r
 char *
 rt_host_plugged(const struct rt_inst *in, const char *host)
 {
-	char *rel = xasprintf("plugged/%s", host), *text, *out = NULL;
-	int dfd = rt_sf_opendir_path(in->hdir);
-	size_t len;
+	char *text = plugged_read(in, host), *out = NULL;
 
-	text = dfd >= 0 ? rt_sf_read(dfd, rel, PLUGGED_MAX, &len) : NULL;
-	if (dfd >= 0)
-		close(dfd);
-	free(rel);
 	for (char *save = NULL, *l = text ? strtok_r(text, "\n", &save) : NULL; l != NULL;
 	     l = strtok_r(NULL, "\n", &save)) {
 		char d[LAB_NAME_MAX + 2], *t;
