@@ -37,7 +37,8 @@ print_hubs(const struct lab *lab, const struct rt_inst *in)
 			printf("clients %u, frames %llu, drops %llu", t.clients,
 			       (unsigned long long)t.frames, (unsigned long long)t.drops);
 		if (lab->domains[d].nat.enabled)
-			printf("%snat %s", up ? ", " : "", rt_nat_running(in, name) ? "running" : "down");
+			printf("%snat %s", up ? ", " : "",
+			       rt_nat_running(in, name) ? "running" : "down");
 		putchar('\n');
 		if ((links = up ? hubstate_summary(lab, in, d) : NULL) != NULL)
 			printf("%-12s  %-8s  %s (llink show %s)\n", "", "", links, name);

@@ -21,8 +21,8 @@ enum rt_transport { RT_NET_VDE, RT_NET_VECTOR };
  * linux.uml on PATH): UMLAB_TRANSPORT (vde or vector) if set and the kernel
  * has it, else the vector driver when the kernel has it (the kernel's
  * --showconfig says): no process between guest and hub, where the vde
- * transport runs one vde_plug per interface; else vde. -1 with *err when the kernel has neither or refuses the
- * one asked for.
+ * transport runs one vde_plug per interface; else vde. -1 with *err when the kernel has neither or
+ * refuses the one asked for.
  */
 int rt_kernel_transport(const char *kernel, enum rt_transport *out, char **err);
 

@@ -92,8 +92,8 @@ struct lab_iface {
 	char *domain;             /* owned; a valid name */
 	char *mac;                /* owned; "02:xx:xx:xx:xx:xx" or NULL: use lab_iface_mac() */
 	struct lab_impair impair; /* towards this interface; none: the domain's apply */
-		/* On a nat domain: its IPv4 address (host byte order), written or
-	 * given out by the model (lab.yaml(5), "NAT domains"); else 0. */
+	                          /* On a nat domain: its IPv4 address (host byte order), written or
+	                           * given out by the model (lab.yaml(5), "NAT domains"); else 0. */
 	uint32_t address;
 	bool address_given; /* written in the lab (lab.yaml address:, Netkit tap) */
 	struct lab_origin origin;
