@@ -1,5 +1,6 @@
 # Bash completion for umlab: umlab, linfo, lstart, lhalt, lcrash, lclean,
-# lstatus, lrestart, lconnect, lexec, lcapture, ltop, ltest, hub, umlab-mkfs.
+# lstatus, lrestart, lconnect, lexec, lcapture, ltop, ltest, hub, umlab-mkfs,
+# umlab-mkkernel.
 #
 # Installed once per command name in share/bash-completion/completions/ (so
 # bash-completion loads it on demand), or source it by hand. Host and domain
@@ -22,6 +23,7 @@ declare -gA _umlab_opts=(
 	[ltest]='-d= --directory= -w= --hostwd= --results= --junit= --json --keep --reuse --no-start -t= --timeout= --start-timeout= -p= --parallel= -o= --pass= --assertions= --rebuild-signature --signature-dir= --no-signature --fail-fast --only= -v --verbose -q --quiet -h --help --version'
 	[hub]='-d --daemon --pidfile= --pcap= --mode= --exit-when-idle= -v --verbose --stats --capture --events -c= --count= -h --help -V --version'
 	[umlab-mkfs]='-n= --name= -p= --packages= -k= --kernel= --system -d= --dir= --mirror= -f --force --print-path --list --prune -q --quiet -h --help --version'
+	[umlab-mkkernel]='-n= --name= -s= --source= --system -d= --dir= -j= --jobs= -f --force --print-path --list --prune -q --quiet -h --help --version'
 )
 
 # What the positional arguments are: hosts (any number), host (the first
@@ -29,7 +31,7 @@ declare -gA _umlab_opts=(
 declare -gA _umlab_args=(
 	[linfo]=none [lstart]=hosts [lhalt]=hosts [lcrash]=hosts [lclean]=hosts
 	[lstatus]=none [lrestart]=hosts [lconnect]=host1 [lexec]=host1
-	[lcapture]=domain [ltop]=none [ltest]=none [hub]=dir [umlab-mkfs]=files
+	[lcapture]=domain [ltop]=none [ltest]=none [hub]=dir [umlab-mkfs]=files [umlab-mkkernel]=none
 )
 
 # The full option name an abbreviation (getopt_long style) stands for, or "".
@@ -57,9 +59,11 @@ _umlab_value_kind() {
 	umlab-mkfs:-d | umlab-mkfs:--dir) echo dir ;;
 	umlab-mkfs:-k | umlab-mkfs:--kernel) echo file ;;
 	umlab-mkfs:-n | umlab-mkfs:--name) echo recipe ;;
+	umlab-mkkernel:-d | umlab-mkkernel:--dir) echo dir ;;
+	umlab-mkkernel:-s | umlab-mkkernel:--source) echo file ;;
 	lcapture:-w | lcapture:--write) echo file ;;
 	hub:--pidfile | hub:--pcap) echo file ;;
-	hub:* | umlab-mkfs:*) ;;
+	hub:* | umlab-mkfs:* | umlab-mkkernel:*) ;;
 	*:-d | *:--directory | *:-w | *:--hostwd | *:--results | *:--signature-dir) echo dir ;;
 	*:--junit | *:--assertions) echo file ;;
 	esac
@@ -67,7 +71,7 @@ _umlab_value_kind() {
 
 # Is opt the lab-directory option of cmd?
 _umlab_is_dir_opt() {
-	[[ $1 != hub && $1 != umlab-mkfs && ($2 == -d || $2 == --directory) ]]
+	[[ $1 != hub && $1 != umlab-mkfs && $1 != umlab-mkkernel && ($2 == -d || $2 == --directory) ]]
 }
 
 # linfo for the lab in dir; prints its JSON document (nothing on failure).
@@ -203,4 +207,4 @@ _umlab() {
 }
 
 complete -F _umlab umlab linfo lstart lhalt lcrash lclean lstatus lrestart lconnect lexec \
-	lcapture ltop ltest hub umlab-mkfs
+	lcapture ltop ltest hub umlab-mkfs umlab-mkkernel
