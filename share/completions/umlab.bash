@@ -1,7 +1,7 @@
 # Bash completion for umlab: umlab, linfo, lstart, lhalt, lcrash, lclean,
 # lstatus, lrestart, lconnect, lexec, lcapture, ltop, ltest, llink, lpause,
 # lresume, lcommit, vstart, vhalt, vcrash, vlist, vconfig, vclean, hub,
-# umlab-mkfs.
+# umlab-mkfs, umlab-mkkernel.
 #
 # Installed once per command name in share/bash-completion/completions/ (so
 # bash-completion loads it on demand), or source it by hand. Host and domain
@@ -35,6 +35,7 @@ declare -gA _umlab_opts=(
 	[vlist]='-n --no-header -u= --user= --all --json -h --help --version'
 	[vconfig]='--eth0= --eth1= --eth2= --eth3= --eth4= --eth5= --eth6= --eth7= -u= --user= -q --quiet -h --help --version'
 	[vclean]='-H --remove-hubs -f --force -K --kill-machines -T --remove-tunnels --clean-directories --clean-all --test -u= --user= -q --quiet -v --verbose -h --help --version'
+	[umlab-mkkernel]='-n= --name= -s= --source= --system -d= --dir= -j= --jobs= -f --force --print-path --list --prune -q --quiet -h --help --version'
 )
 
 # What the positional arguments are: hosts (any number), host (the first
@@ -42,7 +43,7 @@ declare -gA _umlab_opts=(
 declare -gA _umlab_args=(
 	[linfo]=none [lstart]=hosts [lhalt]=hosts [lcrash]=hosts [lclean]=hosts
 	[lstatus]=none [lrestart]=hosts [lconnect]=host1 [lexec]=host1
-	[lcapture]=domain [ltop]=none [ltest]=none [llink]=links [hub]=dir [umlab-mkfs]=files
+	[lcapture]=domain [ltop]=none [ltest]=none [llink]=links [hub]=dir [umlab-mkfs]=files [umlab-mkkernel]=none
 	[lpause]=hosts [lresume]=hosts
 	[lcommit]=host1
 	[vstart]=machine1 [vhalt]=machines [vcrash]=machines [vlist]=machines [vconfig]=machine1
@@ -74,10 +75,12 @@ _umlab_value_kind() {
 	umlab-mkfs:-d | umlab-mkfs:--dir) echo dir ;;
 	umlab-mkfs:-k | umlab-mkfs:--kernel) echo file ;;
 	umlab-mkfs:-n | umlab-mkfs:--name) echo recipe ;;
+	umlab-mkkernel:-d | umlab-mkkernel:--dir) echo dir ;;
+	umlab-mkkernel:-s | umlab-mkkernel:--source) echo file ;;
 	lcapture:-w | lcapture:--write) echo file ;;
 	lcommit:--fs-dir) echo dir ;;
 	hub:--pidfile | hub:--pcap) echo file ;;
-	hub:* | umlab-mkfs:*) ;;
+	hub:* | umlab-mkfs:* | umlab-mkkernel:*) ;;
 	vstart:-k | vstart:--kernel | vstart:-f | vstart:--filesystem | vstart:-m | vstart:--model-fs) echo file ;;
 	vstart:-l | vstart:--hostlab) echo dir ;;
 	vstart:--con0) echo con0 ;;
@@ -92,7 +95,7 @@ _umlab_value_kind() {
 
 # Is opt the lab-directory option of cmd?
 _umlab_is_dir_opt() {
-	[[ $1 != hub && $1 != umlab-mkfs && $1 != v* && ($2 == -d || $2 == --directory) ]]
+	[[ $1 != hub && $1 != umlab-mkfs && $1 != umlab-mkkernel && $1 != v* && ($2 == -d || $2 == --directory) ]]
 }
 
 # The user's machines (vstart), one a line; with "domains", their domains.
@@ -277,4 +280,5 @@ _umlab() {
 }
 
 complete -F _umlab umlab linfo lstart lhalt lcrash lclean lstatus lrestart lconnect lexec vstart \
-	lcapture ltop ltest llink lpause lresume lcommit vhalt vcrash vlist vconfig vclean hub umlab-mkfs
+	lcapture ltop ltest llink lpause lresume lcommit vhalt vcrash vlist vconfig vclean hub umlab-mkfs \
+	umlab-mkkernel
