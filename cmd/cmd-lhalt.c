@@ -11,15 +11,9 @@
 #include "lab.h"
 #include "rt.h"
 
-#define DEFAULT_WAIT_S 20
-
-enum { OPT_WAIT = 256 };
-
 static const struct option halt_longopts[] = {
         LCMD_LAB_LONGOPTS,
-        {"remove-fs", no_argument, NULL, 'r'},
-        {"quick", no_argument, NULL, 'q'},
-        {"wait", required_argument, NULL, OPT_WAIT},
+        CMDRT_HALT_LONGOPTS,
         LCMD_JSON_LONGOPT,
         {NULL, 0, NULL, 0},
 };
@@ -27,7 +21,7 @@ static const struct option halt_longopts[] = {
 /* lcrash's own table: its options differ from lhalt's, so neither accepts the other's. */
 static const struct option crash_longopts[] = {
         LCMD_LAB_LONGOPTS,
-        {"keep-fs", no_argument, NULL, 'F'},
+        CMDRT_CRASH_LONGOPTS,
         LCMD_JSON_LONGOPT,
         {NULL, 0, NULL, 0},
 };
@@ -38,12 +32,12 @@ cmd_lhalt_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 {
 	struct lcmd_lab_opts lo = {0};
 	bool crash = strcmp(ctx->entry->name, "lcrash") == 0, json = false;
-	struct rt_halt_opts o = {.crash = crash, .wait_s = DEFAULT_WAIT_S};
+	struct rt_halt_opts o = {.crash = crash, .wait_s = CMDRT_HALT_WAIT_S};
 	const char *dir = NULL;
 	struct rt_result res = {0};
 	struct rt_report rep;
 	struct lab *lab = NULL;
-	char *err = NULL, *end;
+	char *err = NULL;
 	int c, rc = LCMD_OK;
 
 	while ((c = lcmd_getopt(ctx, argc, argv, crash ? ":d:w:Fh" : ":d:w:rqh",
@@ -51,19 +45,9 @@ cmd_lhalt_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 		switch (c) {
 		case LCMD_GETOPT_DONE:
 			return ctx->status;
-		case 'r':
-			o.remove_fs = true;
-			break;
-		case 'q':
-			o.wait_s = 0;
-			break;
-		case OPT_WAIT:
-			o.wait_s = (unsigned int)strtoul(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0')
-				return lcmd_usage_error(ctx, "bad --wait '%s'", optarg);
-			break;
-		case 'F':
-			o.keep_fs = true;
+		default:
+			if (cmdrt_halt_opt(ctx, c, optarg, &o) < 0)
+				return ctx->status;
 			break;
 		}
 	}

@@ -24,6 +24,7 @@ static const struct option longopts[] = {
         {"crash", no_argument, NULL, OPT_CRASH},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         LCMD_JSON_LONGOPT,
+        {"kernel", required_argument, NULL, 'k'},
         {"quiet", no_argument, NULL, 'q'},
         {NULL, 0, NULL, 0},
 };
@@ -34,7 +35,7 @@ cmd_lrestart_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 	struct lcmd_lab_opts lo = {0};
 	struct rt_halt_opts ho = {.wait_s = HALT_WAIT_S};
 	struct rt_start_opts so = {.timeout_s = DEFAULT_TIMEOUT_S, .headless = true};
-	const char *dir = NULL;
+	const char *dir = NULL, *kernel = NULL;
 	bool clean = false, json = false, quiet = false;
 	struct rt_result res = {0};
 	struct rt_report rep;
@@ -42,7 +43,7 @@ cmd_lrestart_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 	char *err = NULL, *end;
 	int c, rc = LCMD_OK;
 
-	while ((c = lcmd_getopt(ctx, argc, argv, ":d:w:qh", longopts, &lo)) != -1) {
+	while ((c = lcmd_getopt(ctx, argc, argv, ":d:w:k:qh", longopts, &lo)) != -1) {
 		switch (c) {
 		case LCMD_GETOPT_DONE:
 			return ctx->status;
@@ -59,6 +60,9 @@ cmd_lrestart_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 				return lcmd_usage_error(ctx, "--timeout wants seconds, not '%s'",
 				                        optarg);
 			break;
+		case 'k':
+			kernel = optarg;
+			break;
 		case 'q':
 			quiet = true;
 			break;
@@ -69,8 +73,10 @@ cmd_lrestart_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 	json = lo.json;
 	ho.hosts = so.hosts = argv + optind;
 	ho.n_hosts = so.n_hosts = (size_t)(argc - optind);
-	if (cmdrt_load(ctx, dir, quiet, &lab) < 0)
+	if (cmdrt_load(ctx, dir, quiet, &lab) < 0 || cmdrt_force_kernel(ctx, lab, kernel) < 0) {
+		lab_free(lab);
 		return LCMD_FAIL;
+	}
 	rep = cmdrt_report(ctx, !quiet);
 	if (rt_lab_halt(lab, &ho, &rep, &res, &err) < 0) {
 		rc = cmdrt_fail(ctx, err);
@@ -102,13 +108,15 @@ out:
 const struct lcmd_entry cmd_lrestart_entry = {
         .name = "lrestart",
         .summary = "reboot hosts of a lab; --clean brings them back pristine",
-        .usage = "[-d DIR] [-w DIR] [--clean] [--crash] [--timeout SECS] [--json] [-q] "
+        .usage = "[-d DIR] [-w DIR] [--clean] [--crash] [--timeout SECS] [-k KERNEL] [--json] [-q] "
                  "[HOST...]",
         .help = "  -d, --directory DIR  the lab directory (default: .)\n"
                 "  -w, --hostwd DIR     host working directory (default: per user, per lab)\n"
                 "      --clean          discard the hosts' COW files: a pristine first boot\n"
                 "      --crash          stop them at once instead of a graceful halt\n"
                 "      --timeout SECS   per guest, until ready again (default: 180)\n"
+                "  -k, --kernel KERNEL  boot KERNEL (a name umlab-mkkernel --list shows,\n"
+                "                       linux.uml for Debian's, or a path)\n"
                 "      --json           print the summary as JSON\n"
                 "  -q, --quiet          no progress lines\n"
                 "  -h, --help           this help\n"

@@ -14,7 +14,6 @@
 #include "xalloc.h"
 
 #define DEFAULT_TIMEOUT_S 180
-#define TAIL_LINES        15
 
 enum { OPT_TIMEOUT = 256, OPT_HEADLESS, OPT_DRY_RUN, OPT_ABORT };
 
@@ -28,6 +27,7 @@ static const struct option longopts[] = {
         LCMD_JSON_LONGOPT,
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
         {"abort-on-failure", no_argument, NULL, OPT_ABORT},
+        {"kernel", required_argument, NULL, 'k'},
         {"quiet", no_argument, NULL, 'q'},
         {NULL, 0, NULL, 0},
 };
@@ -45,29 +45,15 @@ parse_uint(const char *s, unsigned int *out)
 	return 0;
 }
 
-/* For each failed host: why, and the last lines of its console and startup log. */
+/* For each failed host: why, and the last lines of its logs. */
 static void
 print_failures(const struct lab *lab, const struct rt_result *res)
 {
 	for (size_t i = 0; i < lab->n_hosts; i++) {
 		const struct rt_host_result *hr = &res->hosts[i];
-		const char *name = lab->hosts[i].name;
-		char *f;
 
-		if (!rt_hstate_failed(hr->state) || hr->state == RT_H_NOT_STARTED)
-			continue;
-		fprintf(stderr, "\n%s: %s%s%s\n", name, rt_hstate_name(hr->state),
-		        hr->detail ? ": " : "", hr->detail ? hr->detail : "");
-		f = rt_wd_path(&res->inst, "%s.console.log", name);
-		fprintf(stderr, "  last lines of %s:\n", f);
-		if (!rt_tail(stderr, f, TAIL_LINES, "    | "))
-			fprintf(stderr, "    (no console output)\n");
-		free(f);
-		f = rt_gwd_path(&res->inst, name, "%s.startup.log", name);
-		fprintf(stderr, "  last lines of %s:\n", f);
-		if (!rt_tail(stderr, f, TAIL_LINES, "    | "))
-			fprintf(stderr, "    (no startup log)\n");
-		free(f);
+		if (rt_hstate_failed(hr->state) && hr->state != RT_H_NOT_STARTED)
+			cmdrt_print_failure_logs(res, lab->hosts[i].name, hr);
 	}
 }
 
@@ -76,7 +62,7 @@ cmd_lstart_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 {
 	struct lcmd_lab_opts lo = {0};
 	struct rt_start_opts o = {.timeout_s = DEFAULT_TIMEOUT_S};
-	const char *dir = NULL;
+	const char *dir = NULL, *kernel = NULL;
 	bool json = false, quiet = false;
 	struct rt_result res = {0};
 	struct rt_report rep;
@@ -84,7 +70,7 @@ cmd_lstart_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 	char *err = NULL;
 	int c, rc = LCMD_OK;
 
-	while ((c = lcmd_getopt(ctx, argc, argv, ":d:w:p:so:qh", longopts, &lo)) != -1) {
+	while ((c = lcmd_getopt(ctx, argc, argv, ":d:w:p:so:k:qh", longopts, &lo)) != -1) {
 		switch (c) {
 		case LCMD_GETOPT_DONE:
 			rt_guest_opts_clear(&o.gopts);
@@ -120,6 +106,9 @@ cmd_lstart_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 		case OPT_ABORT:
 			o.abort_on_failure = true;
 			break;
+		case 'k':
+			kernel = optarg;
+			break;
 		case 'q':
 			quiet = true;
 			break;
@@ -132,8 +121,9 @@ cmd_lstart_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 	o.n_hosts = (size_t)(argc - optind);
 	if (!isatty(STDIN_FILENO) && !isatty(STDOUT_FILENO))
 		o.headless = true;
-	if (cmdrt_load(ctx, dir, false, &lab) < 0) {
+	if (cmdrt_load(ctx, dir, false, &lab) < 0 || cmdrt_force_kernel(ctx, lab, kernel) < 0) {
 		rt_guest_opts_clear(&o.gopts);
+		lab_free(lab);
 		return LCMD_FAIL;
 	}
 	rep = cmdrt_report(ctx, !quiet && !o.dry_run);
@@ -166,7 +156,8 @@ cmd_lstart_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 const struct lcmd_entry cmd_lstart_entry = {
         .name = "lstart",
         .summary = "start a lab: hubs, then every guest, waiting until each is ready",
-        .usage = "[-d DIR] [-w DIR] [-p N | -s] [--timeout SECS] [-o OPT]... [--headless] "
+        .usage = "[-d DIR] [-w DIR] [-p N | -s] [--timeout SECS] [-o OPT]... [-k KERNEL] "
+                 "[--headless] "
                  "[--json] [--dry-run] [--abort-on-failure] [-q] [HOST...]",
         .help = "  -d, --directory DIR  the lab directory (default: .)\n"
                 "  -w, --hostwd DIR     host working directory (default: per user, per lab)\n"
@@ -175,6 +166,8 @@ const struct lcmd_entry cmd_lstart_entry = {
                 "  -s, --sequential     one guest at a time, in dependency order\n"
                 "      --timeout SECS   per guest, until its ready marker (default: 180)\n"
                 "  -o, --pass OPT       for every guest: mem=MB, or a kernel argument\n"
+                "  -k, --kernel KERNEL  every guest boots KERNEL (a name umlab-mkkernel --list\n"
+                "                       shows, linux.uml for Debian's, or a path)\n"
                 "      --headless       open no terminals, print no console hints\n"
                 "      --json           print the summary as JSON\n"
                 "      --dry-run        print the plan (each step's exact command), run nothing\n"

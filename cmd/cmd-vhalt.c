@@ -12,25 +12,15 @@
 #include "machines.h"
 #include "vcommon.h"
 
-#define DEFAULT_WAIT_S 20
-
-enum { OPT_WAIT = 256 };
-
 static const struct option halt_longopts[] = {
-        {"remove-fs", no_argument, NULL, 'r'},
-        {"quick", no_argument, NULL, 'q'},
-        {"wait", required_argument, NULL, OPT_WAIT},
-        {"user", required_argument, NULL, 'u'},
-        LCMD_JSON_LONGOPT,
-        {"help", no_argument, NULL, 'h'},
+        CMDRT_HALT_LONGOPTS, {"user", required_argument, NULL, 'u'},
+        LCMD_JSON_LONGOPT,   {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
 
 static const struct option crash_longopts[] = {
-        {"keep-fs", no_argument, NULL, 'F'},
-        {"user", required_argument, NULL, 'u'},
-        LCMD_JSON_LONGOPT,
-        {"help", no_argument, NULL, 'h'},
+        CMDRT_CRASH_LONGOPTS, {"user", required_argument, NULL, 'u'},
+        LCMD_JSON_LONGOPT,    {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
 
@@ -40,13 +30,13 @@ cmd_vhalt_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 {
 	struct lcmd_lab_opts lo = {0};
 	bool crash = strcmp(ctx->entry->name, "vcrash") == 0;
-	struct rt_halt_opts o = {.crash = crash, .wait_s = DEFAULT_WAIT_S};
+	struct rt_halt_opts o = {.crash = crash, .wait_s = CMDRT_HALT_WAIT_S};
 	struct rt_machines m = {.lockfd = -1};
 	struct rt_result res = {0};
 	struct rt_report rep;
 	struct lab *lab = NULL;
 	const char *user = NULL;
-	char *err = NULL, *end;
+	char *err = NULL;
 	int c, rc = LCMD_OK;
 
 	while ((c = lcmd_getopt(ctx, argc, argv, crash ? ":Fu:h" : ":rqu:h",
@@ -54,19 +44,9 @@ cmd_vhalt_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 		switch (c) {
 		case LCMD_GETOPT_DONE:
 			return ctx->status;
-		case 'r':
-			o.remove_fs = true;
-			break;
-		case 'q':
-			o.wait_s = 0;
-			break;
-		case OPT_WAIT:
-			o.wait_s = (unsigned int)strtoul(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0')
-				return lcmd_usage_error(ctx, "bad --wait '%s'", optarg);
-			break;
-		case 'F':
-			o.keep_fs = true;
+		default:
+			if (cmdrt_halt_opt(ctx, c, optarg, &o) < 0)
+				return ctx->status;
 			break;
 		case 'u':
 			user = optarg;

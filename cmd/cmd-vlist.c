@@ -82,7 +82,7 @@ print_detail(const struct rt_machine_info *v)
 	if (v->pid > 0)
 		printf("PID:          %d (up %.0f s, %llu KB on the host)\n", (int)v->pid,
 		       v->uptime, v->mem_kb);
-	printf("Kernel:       %s\n", mc->kernel != NULL ? mc->kernel : "linux.uml (from PATH)");
+	printf("Kernel:       %s\n", mc->kernel != NULL ? mc->kernel : "the default (lstart(1))");
 	printf("Memory:       %u MB\n", mc->mem_mb);
 	printf("Model fs:     %s%s%s%s\n", mc->model != NULL ? mc->model : "default",
 	       v->image != NULL ? " (" : "", v->image != NULL ? v->image : "",

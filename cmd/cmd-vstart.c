@@ -362,7 +362,7 @@ cmd_vstart_exec(struct lcmd_ctx *ctx, int argc, char **argv)
 		const struct rt_host_result *hr = &res.hosts[i];
 
 		if (rt_hstate_failed(hr->state)) {
-			vcmd_print_failure(&res, v.mc.name, hr);
+			cmdrt_print_failure_logs(&res, v.mc.name, hr);
 			rc = lcmd_error(ctx, "%s did not become ready (see above)", v.mc.name);
 			goto out;
 		}

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "locate.h"
 #include "rt.h"
 #include "cmdrt.h"
 #include "hubstate.h"
@@ -35,6 +36,75 @@ cmdrt_load(struct lcmd_ctx *ctx, const char *dir, bool quiet, struct lab **out)
 		lcmd_warn(ctx, "%s", msg);
 		free(msg);
 	}
+	return 0;
+}
+
+int
+cmdrt_halt_opt(struct lcmd_ctx *ctx, int c, const char *arg, struct rt_halt_opts *o)
+{
+	char *end;
+
+	switch (c) {
+	case 'r':
+		o->remove_fs = true;
+		return 1;
+	case 'q':
+		o->wait_s = 0;
+		return 1;
+	case 'F':
+		o->keep_fs = true;
+		return 1;
+	case CMDRT_OPT_WAIT:
+		o->wait_s = (unsigned int)strtoul(arg, &end, 10);
+		if (*arg == '\0' || *end != '\0') {
+			lcmd_usage_error(ctx, "bad --wait '%s'", arg);
+			return -1;
+		}
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+#define FAILURE_TAIL_LINES 15
+
+void
+cmdrt_print_failure_logs(const struct rt_result *res, const char *name,
+                         const struct rt_host_result *hr)
+{
+	char *f;
+
+	fprintf(stderr, "\n%s: %s%s%s\n", name, rt_hstate_name(hr->state), hr->detail ? ": " : "",
+	        hr->detail ? hr->detail : "");
+	f = rt_wd_path(&res->inst, "%s.console.log", name);
+	fprintf(stderr, "  last lines of %s:\n", f);
+	if (!rt_tail(stderr, f, FAILURE_TAIL_LINES, "    | "))
+		fprintf(stderr, "    (no console output)\n");
+	free(f);
+	f = rt_gwd_path(&res->inst, name, "%s.startup.log", name);
+	fprintf(stderr, "  last lines of %s:\n", f);
+	if (!rt_tail(stderr, f, FAILURE_TAIL_LINES, "    | "))
+		fprintf(stderr, "    (no startup log)\n");
+	free(f);
+}
+
+int
+cmdrt_force_kernel(struct lcmd_ctx *ctx, struct lab *lab, const char *kernel)
+{
+	char *err = NULL, *path;
+
+	if (kernel == NULL)
+		return 0;
+	if ((path = rt_locate_kernel(kernel, &err)) == NULL) {
+		cmdrt_fail(ctx, err);
+		return -1;
+	}
+	/* A path is the caller's (relative to the working directory), a name stays a name. */
+	for (size_t i = 0; i < lab->n_hosts; i++) {
+		free(lab->hosts[i].kernel);
+		lab->hosts[i].kernel = xstrdup(strchr(kernel, '/') != NULL ? path : kernel);
+	}
+	free(path);
 	return 0;
 }
 

@@ -10,8 +10,6 @@
 #include "vcommon.h"
 #include "xalloc.h"
 
-#define TAIL_LINES 15
-
 const struct option *
 vcmd_longopts(const struct option *base)
 {
@@ -56,23 +54,4 @@ vcmd_user(struct lcmd_ctx *ctx, const char *user, bool all_ok)
 	                        "-u %s: other users' machines are in their own private "
 	                        "directories (mode 0700): no other user can see or stop them",
 	                        user);
-}
-
-void
-vcmd_print_failure(const struct rt_result *res, const char *name, const struct rt_host_result *hr)
-{
-	char *f;
-
-	fprintf(stderr, "\n%s: %s%s%s\n", name, rt_hstate_name(hr->state), hr->detail ? ": " : "",
-	        hr->detail ? hr->detail : "");
-	f = rt_wd_path(&res->inst, "%s.console.log", name);
-	fprintf(stderr, "  last lines of %s:\n", f);
-	if (!rt_tail(stderr, f, TAIL_LINES, "    | "))
-		fprintf(stderr, "    (no console output)\n");
-	free(f);
-	f = rt_gwd_path(&res->inst, name, "%s.startup.log", name);
-	fprintf(stderr, "  last lines of %s:\n", f);
-	if (!rt_tail(stderr, f, TAIL_LINES, "    | "))
-		fprintf(stderr, "    (no startup log)\n");
-	free(f);
 }

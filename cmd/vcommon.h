@@ -32,8 +32,4 @@ int vcmd_user(struct lcmd_ctx *ctx, const char *user, bool all_ok);
 /* The current user's name (or uid as text); static storage. */
 const char *vcmd_user_name(void);
 
-/* For a failed host of res: why, and the last lines of its console and startup log. */
-void vcmd_print_failure(const struct rt_result *res, const char *name,
-                        const struct rt_host_result *hr);
-
 #endif

@@ -135,15 +135,25 @@ rt_guest_argv(const struct rt_inst *in, const struct lab_host *h, const char *im
 			push(&argv, &n, xstrdup(env->opts->hide[i]));
 		}
 	}
-	if (h->kernel != NULL && (kernel = rt_locate_kernel(h->kernel, err)) == NULL) {
+	/*
+	 * Resolved here, not left to guest-launch: the transport depends on it.
+	 * A relative path in the lab file is relative to the lab directory.
+	 */
+	if (h->kernel != NULL && strchr(h->kernel, '/') != NULL && h->kernel[0] != '/') {
+		char *p = xasprintf("%s/%s", in->labdir, h->kernel);
+
+		kernel = rt_locate_kernel(p, err);
+		free(p);
+	} else {
+		kernel = rt_locate_kernel(h->kernel != NULL ? h->kernel : env->kernel, err);
+	}
+	if (kernel == NULL) {
 		argv_free(argv);
 		argv = NULL;
 		goto out;
 	}
-	if (kernel != NULL || env->kernel != NULL) {
-		push(&argv, &n, xstrdup("--kernel"));
-		push(&argv, &n, xstrdup(kernel != NULL ? kernel : env->kernel));
-	}
+	push(&argv, &n, xstrdup("--kernel"));
+	push(&argv, &n, xstrdup(kernel));
 	push(&argv, &n, xstrdup("--"));
 	push(&argv, &n, xasprintf("umid=%s", h->name));
 	push(&argv, &n, xasprintf("uml_dir=%s/uml", in->dir));
@@ -160,8 +170,7 @@ rt_guest_argv(const struct rt_inst *in, const struct lab_host *h, const char *im
 	push(&argv, &n, xstrdup("root=/dev/ubda"));
 	push(&argv, &n, xstrdup("rw"));
 	push(&argv, &n, xstrdup("init=/usr/lib/umlab/init"));
-	if (rt_kernel_transport(kernel != NULL ? kernel : env->kernel, &net, err) < 0 ||
-	    rt_ports_load(in, &ports, err) < 0) {
+	if (rt_kernel_transport(kernel, &net, err) < 0 || rt_ports_load(in, &ports, err) < 0) {
 		argv_free(argv);
 		argv = NULL;
 		goto out;

@@ -169,32 +169,93 @@ rt_locate_sbin(const char *name)
 	return found;
 }
 
-char *
-rt_locate_kernel(const char *path, char **err)
+/* DIR/NAME/linux.uml in the kernel caches umlab-mkkernel fills, in the
+ * runtime's order ($UMLAB_KERNEL_DIR, the per-user one, the system one);
+ * NULL if none. looked gathers where it looked, for the error. */
+static char *
+cached_kernel(const char *name, char **looked)
 {
-	const char *name = path != NULL ? path : "linux.uml";
-	const char *env = getenv("PATH");
-	char *copy, *save = NULL, *found = NULL;
+	const char *kdir = getenv("UMLAB_KERNEL_DIR"), *data = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+	char *dirs[3] = {NULL, NULL, NULL}, *found = NULL;
 
-	if (strchr(name, '/') != NULL) {
-		if ((found = realpath(name, NULL)) == NULL || access(found, X_OK) < 0) {
-			free(found);
-			rt_fail(err, "kernel %s is not an executable", name);
-			return NULL;
+	if (kdir != NULL && kdir[0] == '/')
+		dirs[0] = xstrdup(kdir);
+	if (data != NULL && data[0] == '/')
+		dirs[1] = xasprintf("%s/umlab/kernels", data);
+	else if (home != NULL && home[0] == '/')
+		dirs[1] = xasprintf("%s/.local/share/umlab/kernels", home);
+	dirs[2] = xstrdup("/var/lib/umlab/kernels");
+	for (size_t i = 0; i < 3; i++) {
+		if (dirs[i] == NULL)
+			continue;
+		if (found == NULL) {
+			char *p = xasprintf("%s/%s/linux.uml", dirs[i], name);
+
+			if ((found = realpath(p, NULL)) != NULL && access(found, X_OK) < 0) {
+				free(found);
+				found = NULL;
+			}
+			free(p);
 		}
-		return found;
+		if (looked != NULL) {
+			char *next = xasprintf("%s%s%s", *looked, **looked ? ", " : "", dirs[i]);
+
+			free(*looked);
+			*looked = next;
+		}
+		free(dirs[i]);
 	}
-	copy = xstrdup(env != NULL ? env : "/usr/bin:/bin");
+	return found;
+}
+
+/* name looked up in PATH; NULL if not there. */
+static char *
+path_kernel(const char *name)
+{
+	const char *env = getenv("PATH");
+	char *copy = xstrdup(env != NULL ? env : "/usr/bin:/bin"), *save = NULL, *found = NULL;
+
 	for (char *d = strtok_r(copy, ":", &save); d != NULL && found == NULL;
 	     d = strtok_r(NULL, ":", &save)) {
 		char *p = xasprintf("%s/%s", d, name);
 
-		if (access(p, X_OK) == 0)
+		if (d[0] == '/' && access(p, X_OK) == 0)
 			found = realpath(p, NULL);
 		free(p);
 	}
 	free(copy);
-	if (found == NULL)
-		rt_fail(err, "kernel '%s' not found in PATH; install user-mode-linux", name);
+	return found;
+}
+
+char *
+rt_locate_kernel(const char *name, char **err)
+{
+	const char *env = getenv("UMLAB_KERNEL");
+	char *found = NULL, *looked = xstrdup("");
+
+	if (name == NULL && env != NULL && *env != '\0')
+		name = env;
+	if (name == NULL) {
+		/* The default: umlab's own kernel once built, else Debian's. */
+		if ((found = cached_kernel(RT_DEFAULT_KERNEL, NULL)) == NULL)
+			found = path_kernel("linux.uml");
+		if (found == NULL)
+			rt_fail(err, "no UML kernel: build one with 'umlab-mkkernel --system' (or "
+			             "install user-mode-linux for Debian's linux.uml)");
+	} else if (strchr(name, '/') != NULL) {
+		if ((found = realpath(name, NULL)) == NULL || access(found, X_OK) < 0) {
+			free(found);
+			found = NULL;
+			rt_fail(err, "kernel %s is not an executable", name);
+		}
+	} else if ((found = cached_kernel(name, &looked)) == NULL &&
+	           (found = path_kernel(name)) == NULL) {
+		rt_fail(err,
+		        "kernel '%s' not found: no %s/linux.uml in %s (umlab-mkkernel --list shows "
+		        "the built ones) and no %s in PATH",
+		        name, name, looked, name);
+	}
+	free(looked);
 	return found;
 }

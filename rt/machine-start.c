@@ -404,7 +404,8 @@ rt_machine_start(struct rt_machines *m, const struct rt_machine *mc0, const stru
 		mc.mem_mb = c->mem_mb;
 	if ((mc0->cow != NULL && mc.cow == NULL) || machine_check(&mc, c, err) < 0)
 		goto out;
-	if (mc.kernel != NULL) {
+	/* The record names the kernel it booted, the default resolved too. */
+	{
 		char *k = rt_locate_kernel(mc.kernel, err);
 
 		if (k == NULL)

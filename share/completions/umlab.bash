@@ -12,12 +12,12 @@
 # Options of each command; options taking a value end in '='.
 declare -gA _umlab_opts=(
 	[linfo]='-d= --directory= -w= --hostwd= --json --dot -h --help --version'
-	[lstart]='-d= --directory= -w= --hostwd= -p= --parallel= -s --sequential -o= --pass= --timeout= --headless --json --dry-run --abort-on-failure -q --quiet -h --help --version'
+	[lstart]='-d= --directory= -w= --hostwd= -p= --parallel= -s --sequential -o= --pass= -k= --kernel= --timeout= --headless --json --dry-run --abort-on-failure -q --quiet -h --help --version'
 	[lhalt]='-d= --directory= -w= --hostwd= -r --remove-fs -q --quick --wait= --json -h --help --version'
 	[lcrash]='-d= --directory= -w= --hostwd= -F --keep-fs --json -h --help --version'
 	[lclean]='-d= --directory= -w= --hostwd= -h --help --version'
 	[lstatus]='-d= --directory= -w= --hostwd= --json -h --help --version'
-	[lrestart]='-d= --directory= -w= --hostwd= --clean --crash --timeout= --json -q --quiet -h --help --version'
+	[lrestart]='-d= --directory= -w= --hostwd= --clean --crash --timeout= -k= --kernel= --json -q --quiet -h --help --version'
 	[lconnect]='-d= --directory= -w= --hostwd= --all --here -h --help --version'
 	[lexec]='-d= --directory= -w= --hostwd= -n --no-stdin -e= --env= -C= --chdir= --timeout= --wait= -h --help --version'
 	[lcapture]='-d= --directory= --hostwd= -w= --write= -c= --count= -h --help --version'
@@ -75,13 +75,14 @@ _umlab_value_kind() {
 	umlab-mkfs:-d | umlab-mkfs:--dir) echo dir ;;
 	umlab-mkfs:-k | umlab-mkfs:--kernel) echo file ;;
 	umlab-mkfs:-n | umlab-mkfs:--name) echo recipe ;;
+	lstart:-k | lstart:--kernel | lrestart:-k | lrestart:--kernel | vstart:-k | vstart:--kernel) echo kernel ;;
 	umlab-mkkernel:-d | umlab-mkkernel:--dir) echo dir ;;
 	umlab-mkkernel:-s | umlab-mkkernel:--source) echo file ;;
 	lcapture:-w | lcapture:--write) echo file ;;
 	lcommit:--fs-dir) echo dir ;;
 	hub:--pidfile | hub:--pcap) echo file ;;
 	hub:* | umlab-mkfs:* | umlab-mkkernel:*) ;;
-	vstart:-k | vstart:--kernel | vstart:-f | vstart:--filesystem | vstart:-m | vstart:--model-fs) echo file ;;
+	vstart:-f | vstart:--filesystem | vstart:-m | vstart:--model-fs) echo file ;;
 	vstart:-l | vstart:--hostlab) echo dir ;;
 	vstart:--con0) echo con0 ;;
 	vstart:--con1) echo con1 ;;
@@ -153,7 +154,22 @@ _umlab_recipes() {
 	done
 }
 
-# Fill COMPREPLY with values of kind (dir, file, recipe) matching cur.
+# Kernel names the runtime accepts (rt/include/locate.h): those umlab-mkkernel
+# built, and linux.uml when installed.
+_umlab_kernels() {
+	local d k
+	for d in ${UMLAB_KERNEL_DIR:+"$UMLAB_KERNEL_DIR"} "${XDG_DATA_HOME:-$HOME/.local/share}/umlab/kernels" \
+		/var/lib/umlab/kernels; do
+		for k in "$d"/*/linux.uml; do
+			[[ -x $k ]] || continue
+			k=${k%/linux.uml}
+			printf '%s\n' "${k##*/}"
+		done
+	done
+	type -P linux.uml >/dev/null && echo linux.uml
+}
+
+# Fill COMPREPLY with values of kind (dir, file, recipe, ...) matching cur.
 _umlab_complete_value() {
 	case $1 in
 	dir)
@@ -165,6 +181,14 @@ _umlab_complete_value() {
 		mapfile -t COMPREPLY < <(compgen -f -- "$2")
 		;;
 	recipe) mapfile -t COMPREPLY < <(compgen -W "$(_umlab_recipes)" -- "$2") ;;
+	kernel)
+		if [[ $2 == */* ]]; then
+			compopt -o filenames 2>/dev/null
+			mapfile -t COMPREPLY < <(compgen -f -- "$2")
+		else
+			mapfile -t COMPREPLY < <(compgen -W "$(_umlab_kernels)" -- "$2")
+		fi
+		;;
 	con0) mapfile -t COMPREPLY < <(compgen -W "tmux xterm this" -- "$2") ;;
 	con1) mapfile -t COMPREPLY < <(compgen -W "none" -- "$2") ;;
 	term) mapfile -t COMPREPLY < <(compgen -W "auto xterm gnome konsole konsole-tab kitty \

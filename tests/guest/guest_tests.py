@@ -8,6 +8,7 @@ import os
 import re
 import sys
 
+import guestlib
 from guestlib import Lab, check
 
 
@@ -151,6 +152,32 @@ def case_modules(lab):
     check(re.search(r"^esp4 present", log, re.M), "esp4 not loaded: %r" % log)
 
 
+def case_netfilter(lab):
+    """nftables (ip, inet, bridge families) and an iptables NAT rule work in a
+    guest of a kernel with nf_tables (umlab-mkkernel's; Debian's 6.1 has no
+    nf_tables ip/inet families and skips)."""
+    if not guestlib.kernel_config(lab.kernel, "CONFIG_NF_TABLES_INET"):
+        print("SKIP: %s has no nf_tables inet family" % lab.kernel, file=sys.stderr)
+        sys.exit(guestlib.SKIP)
+    lab.write("pc1.startup",
+              "set -e\n"
+              "nft add table inet filter\n"
+              "nft add chain inet filter input '{ type filter hook input priority 0; }'\n"
+              "nft add rule inet filter input tcp dport 2222 counter drop\n"
+              "nft add table bridge br\n"
+              "nft list ruleset > /tmp/ruleset\n"
+              "grep -q 'tcp dport 2222 counter packets 0 bytes 0 drop' /tmp/ruleset\n"
+              "echo nft-ok\n"
+              "iptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE\n"
+              "iptables -t nat -S POSTROUTING | grep -q -- '-o eth0 -j MASQUERADE'\n"
+              "echo iptables-nat-ok\n")
+    g = lab.guest("pc1").start()
+    m = g.wait_ready()
+    log = g.wd_file(".startup.log")
+    check(m.get("status") == "ready", "netfilter failed: %r\n%s" % (m, log))
+    check("nft-ok" in log and "iptables-nat-ok" in log, "no result: %r" % log)
+
+
 def case_confinement(lab):
     """Guest root cannot reach host files outside its lab, whatever it asks
     hostfs for ("/", "..", absolute paths)."""
@@ -193,6 +220,7 @@ CASES = {
     "cad": case_cad,
     "rip": case_rip,
     "modules": case_modules,
+    "netfilter": case_netfilter,
     "confinement": case_confinement,
 }
 

@@ -1,4 +1,4 @@
-"""Boot umlab guests directly (guest-launch + linux.uml, the command line of
+"""Boot umlab guests directly (guest-launch + the default kernel, the command line of
 share/doc/guest-contract.md) for the guest tests; no dependency on lstart.
 
 Readiness is event-driven: the guest init sends "umlab-ready NAME STATUS" on
@@ -31,6 +31,34 @@ def find_image():
     return r.stdout.strip()
 
 
+def find_kernel():
+    """The kernel the runtime boots when nothing names one (rt/include/locate.h):
+    $UMLAB_KERNEL (a path, a kernel umlab-mkkernel built, or a program in
+    PATH), else umlab-mkkernel's current kernel, else Debian's linux.uml."""
+    want = os.environ.get("UMLAB_KERNEL")
+    if want and "/" in want:
+        return want
+    if want:
+        for d in (os.environ.get("UMLAB_KERNEL_DIR"),
+                  os.path.join(os.environ.get("XDG_DATA_HOME") or
+                               os.path.expanduser("~/.local/share"), "umlab", "kernels"),
+                  "/var/lib/umlab/kernels"):
+            if d and os.access(os.path.join(d, want, "linux.uml"), os.X_OK):
+                return os.path.join(d, want, "linux.uml")
+        return shutil.which(want)
+    mk = os.path.join(SRC, "templates", "umlab-mkkernel")
+    r = subprocess.run([mk, "--print-path"], capture_output=True, text=True)
+    if r.returncode == 0 and r.stdout.strip():
+        return r.stdout.strip()
+    return shutil.which("linux.uml")
+
+
+def kernel_config(kernel, option):
+    """Whether kernel --showconfig has option=y."""
+    r = subprocess.run([kernel, "--showconfig"], capture_output=True, text=True)
+    return ("\n%s=y\n" % option) in ("\n" + r.stdout)
+
+
 def guest_launch():
     return os.environ.get("UMLAB_GUEST_LAUNCH", os.path.join(SRC, "share", "guest-launch"))
 
@@ -53,6 +81,7 @@ class Lab:
             os.makedirs(d)
         self.notify = umlctl.Notify(os.path.join(self.run, "notify"))
         self.image = find_image()
+        self.kernel = find_kernel()
         self.guests = []
         self.hubs = []
 
@@ -124,7 +153,8 @@ class Guest:
     def argv(self):
         image = os.path.basename(self.lab.image)
         return [guest_launch(), "--lab", self.lab.lab, "--wd", self.lab.wd,
-                "--run", self.lab.run, "--fs", self.lab.image, "--",
+                "--run", self.lab.run, "--fs", self.lab.image,
+                "--kernel", self.lab.kernel, "--",
                 "umid=" + self.name, "uml_dir=" + os.path.join(self.lab.run, "uml"),
                 "mem=" + self.mem,
                 "ubd0=/umlab/wd/%s.disk,/umlab/fs/%s" % (self.name, image),

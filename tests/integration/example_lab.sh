@@ -25,6 +25,19 @@ for d in "$run"/hub/*/; do
 	[ "$got" = "$want" ] || fail "hub $d: ports by '$got', not $want"
 done
 
+# Every guest runs the kernel asked for: $UMLAB_KERNEL, else the default
+# (umlab-mkkernel's when built, else Debian's linux.uml; rt/include/locate.h).
+case ${UMLAB_KERNEL:-} in
+"") kernel=$("$SRC/templates/umlab-mkkernel" --print-path 2>/dev/null) ||
+	kernel=$(command -v linux.uml) ;;
+*/*) kernel=$UMLAB_KERNEL ;;
+*) kernel=$(command -v "$UMLAB_KERNEL") || kernel=/var/lib/umlab/kernels/$UMLAB_KERNEL/linux.uml ;;
+esac
+release=$("$kernel" --version | head -n1 | tr -d '[:space:]')
+for h in $(lstatus -d "$lab" -w "$WD" --json | sed -n 's/^      "name": "\(.*\)",$/\1/p'); do
+	guest_ok "$lab" "$h" "uname -r" "^$release\$"
+done
+
 case $name in
 two-hosts)
 	guest_ok "$lab" pc1 "ping -c 2 -W 2 10.0.0.2" "2 received"

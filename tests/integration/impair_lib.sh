@@ -67,6 +67,15 @@ quiet_domain() {
 	lx pc2 -- ip neigh replace 10.0.0.1 lladdr "$m1" dev eth0 nud permanent || fail "pc2: neigh"
 }
 
+# quiet_two_hosts: the set-up of the tests that count frames: two-hosts
+# booted (boot_two_hosts), its domain quiet (quiet_domain), pc1 reaching pc2.
+quiet_two_hosts() {
+	need_image
+	boot_two_hosts
+	quiet_domain
+	lx pc1 -- ping -c 1 -W 5 10.0.0.2 >/dev/null || fail "pc1 cannot reach pc2"
+}
+
 # icmp_counter HOST NAME: an Icmp counter of HOST's /proc/net/snmp.
 icmp_counter() {
 	lx "$1" -- awk -v k="$2" '/^Icmp:/ { if (!h) { for (i = 1; i <= NF; i++) n[i] = $i; h = 1 }

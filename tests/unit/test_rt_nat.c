@@ -12,6 +12,7 @@
 #include "lab.h"
 #include "nat.h"
 #include "plan.h"
+#include "planfix.h"
 #include "test_rt_tmp.h"
 #include "xalloc.h"
 
@@ -24,56 +25,8 @@ static const char lab_yaml[] =
         "  wan: {nat: true, forward: [\"8080:pc1:80\", \"udp:5353:pc1:53\"]}\n"
         "  iso: {nat: true, subnet: 10.5.0.0/24, outbound: false}\n";
 
-struct fixture {
-	struct lab *lab;
-	struct rt_inst in;
-	struct rt_guest_opts opts;
-	struct rt_guest_env env;
-	char *images[3];
-	bool boot[3], nat_running[3], hub_running[3];
-};
-
 static void
-load(void **state, struct fixture *f)
-{
-	char *dir = xstrdup(rt_tpath(state, "lab")), *file;
-	struct lab_error *errs = NULL;
-	FILE *fp;
-
-	memset(f, 0, sizeof(*f));
-	mkdir(dir, 0700);
-	file = xasprintf("%s/lab.yaml", dir);
-	fp = fopen(file, "w");
-	fputs(lab_yaml, fp);
-	fclose(fp);
-	assert_int_equal(lab_load(dir, &f->lab, &errs), 0);
-	f->in.lab = f->lab;
-	f->in.labdir = xstrdup(dir);
-	f->in.hostwd = xstrdup(rt_tpath(state, "wd"));
-	f->in.dir = xstrdup("/tmp/umlab-t/0123456789ab");
-	f->in.hdir = xstrdup("/tmp/umlab-t/0123456789ab.h");
-	f->env.launcher = "/usr/libexec/umlab/guest-launch";
-	f->env.opts = &f->opts;
-	for (size_t i = 0; i < 3; i++) {
-		f->images[i] = "/var/lib/umlab/fs/default-0.img";
-		f->boot[i] = true;
-	}
-	free(file);
-	free(dir);
-}
-
-static void
-unload(struct fixture *f)
-{
-	lab_free(f->lab);
-	free(f->in.labdir);
-	free(f->in.hostwd);
-	free(f->in.dir);
-	free(f->in.hdir);
-}
-
-static void
-plan(struct fixture *f, struct rt_plan *p)
+plan(struct planfix *f, struct rt_plan *p)
 {
 	struct rt_plan_input pi = {
 	        .lab = f->lab,
@@ -91,16 +44,6 @@ plan(struct fixture *f, struct rt_plan *p)
 	assert_int_equal(rt_plan_make(&pi, p, &err), 0);
 }
 
-/* Index of the word w in argv, or -1. */
-static int
-word(char *const *argv, const char *w)
-{
-	for (int i = 0; argv[i] != NULL; i++)
-		if (strcmp(argv[i], w) == 0)
-			return i;
-	return -1;
-}
-
 /* The step called name of kind k, or NULL. */
 static const struct rt_step *
 step(const struct rt_plan *p, enum rt_step_kind k, const char *name)
@@ -115,11 +58,11 @@ step(const struct rt_plan *p, enum rt_step_kind k, const char *name)
 static void
 nat_steps_follow_their_hub(void **state)
 {
-	struct fixture f;
+	struct planfix f;
 	struct rt_plan p;
 	const struct rt_step *nat, *pc1;
 
-	load(state, &f);
+	planfix_load(state, &f, lab_yaml);
 	plan(&f, &p);
 	assert_int_equal(p.n_steps, 3 + 2 + 3);
 	assert_non_null(nat = step(&p, RT_STEP_NAT, "wan"));
@@ -131,17 +74,17 @@ nat_steps_follow_their_hub(void **state)
 	assert_non_null(pc1 = step(&p, RT_STEP_GUEST, "pc1"));
 	assert_int_equal(p.steps[pc1->after[0]].kind, RT_STEP_NAT);
 	rt_plan_free(&p);
-	unload(&f);
+	planfix_unload(&f);
 }
 
 /* A running NAT (with its hub) is not started again; nor are NATs nobody boots into. */
 static void
 nat_running_or_unused_is_not_planned(void **state)
 {
-	struct fixture f;
+	struct planfix f;
 	struct rt_plan p;
 
-	load(state, &f);
+	planfix_load(state, &f, lab_yaml);
 	f.boot[0] = f.boot[1] = false; /* only pc3, on iso */
 	plan(&f, &p);
 	assert_null(step(&p, RT_STEP_NAT, "wan"));
@@ -159,50 +102,50 @@ nat_running_or_unused_is_not_planned(void **state)
 	plan(&f, &p);
 	assert_non_null(step(&p, RT_STEP_NAT, "iso"));
 	rt_plan_free(&p);
-	unload(&f);
+	planfix_unload(&f);
 }
 
 /* The command: bwrap keeping the network, the hub bound at its path, forwards on 127.0.0.1. */
 static void
 nat_argv_is_confined_and_complete(void **state)
 {
-	struct fixture f;
+	struct planfix f;
 	char **argv, **iso;
 	int i;
 
-	load(state, &f);
+	planfix_load(state, &f, lab_yaml);
 	argv = rt_nat_argv(&f.in, f.lab, lab_domain_find(f.lab, "wan"), "/x/umlab-nat");
 	assert_string_equal(argv[0], "bwrap");
-	assert_true(word(argv, "--unshare-all") > 0);
-	assert_true(word(argv, "--share-net") > word(argv, "--unshare-all"));
-	assert_true(word(argv, "--as-pid-1") > 0);
-	assert_true(word(argv, "--clearenv") > 0);
-	assert_string_equal(argv[word(argv, "--cap-drop") + 1], "ALL");
-	assert_int_equal(word(argv, "--die-with-parent"), -1);
-	i = word(argv, "--bind");
+	assert_true(planfix_word(argv, "--unshare-all") > 0);
+	assert_true(planfix_word(argv, "--share-net") > planfix_word(argv, "--unshare-all"));
+	assert_true(planfix_word(argv, "--as-pid-1") > 0);
+	assert_true(planfix_word(argv, "--clearenv") > 0);
+	assert_string_equal(argv[planfix_word(argv, "--cap-drop") + 1], "ALL");
+	assert_int_equal(planfix_word(argv, "--die-with-parent"), -1);
+	i = planfix_word(argv, "--bind");
 	assert_string_equal(argv[i + 1], "/tmp/umlab-t/0123456789ab/hub/wan");
 	assert_string_equal(argv[i + 2], "/tmp/umlab-t/0123456789ab/hub/wan");
 	/* No home, no hostwd: only /usr, /etc's two files, /dev, /tmp, the hub, the binary. */
 	for (int k = 0; argv[k] != NULL && strcmp(argv[k], "--") != 0; k++)
 		if (strstr(argv[k], f.in.hostwd) != NULL || strcmp(argv[k], "/home") == 0)
 			fail_msg("the sandbox sees %s", argv[k]);
-	i = word(argv, "--ro-bind");
+	i = planfix_word(argv, "--ro-bind");
 	assert_true(i > 0);
-	assert_true(word(argv, "/x/umlab-nat") > 0);
-	assert_true(word(argv, "--") > 0);
-	assert_true(word(argv, "tcp:8080:10.0.2.15:80") > word(argv, "--"));
-	assert_true(word(argv, "udp:5353:10.0.2.15:53") > 0);
-	assert_string_equal(argv[word(argv, "--subnet") + 1], "10.0.2.0/24");
-	assert_string_equal(argv[word(argv, "--gateway") + 1], "10.0.2.2");
-	assert_string_equal(argv[word(argv, "--dns") + 1], "10.0.2.3");
-	assert_string_equal(argv[word(argv, "--dhcp-start") + 1], "10.0.2.16");
-	assert_int_equal(word(argv, "--no-outbound"), -1);
+	assert_true(planfix_word(argv, "/x/umlab-nat") > 0);
+	assert_true(planfix_word(argv, "--") > 0);
+	assert_true(planfix_word(argv, "tcp:8080:10.0.2.15:80") > planfix_word(argv, "--"));
+	assert_true(planfix_word(argv, "udp:5353:10.0.2.15:53") > 0);
+	assert_string_equal(argv[planfix_word(argv, "--subnet") + 1], "10.0.2.0/24");
+	assert_string_equal(argv[planfix_word(argv, "--gateway") + 1], "10.0.2.2");
+	assert_string_equal(argv[planfix_word(argv, "--dns") + 1], "10.0.2.3");
+	assert_string_equal(argv[planfix_word(argv, "--dhcp-start") + 1], "10.0.2.16");
+	assert_int_equal(planfix_word(argv, "--no-outbound"), -1);
 	iso = rt_nat_argv(&f.in, f.lab, lab_domain_find(f.lab, "iso"), "/x/umlab-nat");
-	assert_true(word(iso, "--no-outbound") > 0);
-	assert_string_equal(iso[word(iso, "--subnet") + 1], "10.5.0.0/24");
+	assert_true(planfix_word(iso, "--no-outbound") > 0);
+	assert_string_equal(iso[planfix_word(iso, "--subnet") + 1], "10.5.0.0/24");
 	argv_free(argv);
 	argv_free(iso);
-	unload(&f);
+	planfix_unload(&f);
 }
 
 int

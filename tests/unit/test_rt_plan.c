@@ -12,6 +12,7 @@
 #include "inst.h"
 #include "lab.h"
 #include "plan.h"
+#include "planfix.h"
 #include "test_rt_tmp.h"
 #include "xalloc.h"
 
@@ -21,56 +22,8 @@ static const char lab_yaml[] = "hosts:\n"
                                "  r1: { interfaces: [A, B] }\n"
                                "  pc2: { interfaces: [B], depends: [r1] }\n";
 
-struct fixture {
-	struct lab *lab;
-	struct rt_inst in;
-	struct rt_guest_opts opts;
-	struct rt_guest_env env;
-	char *images[3];
-	bool boot[3], running[3], hub_running[2];
-};
-
-static void
-load(void **state, struct fixture *f)
-{
-	char *dir = xstrdup(rt_tpath(state, "lab")), *file;
-	struct lab_error *errs = NULL;
-	FILE *fp;
-
-	memset(f, 0, sizeof(*f));
-	mkdir(dir, 0700);
-	file = xasprintf("%s/lab.yaml", dir);
-	fp = fopen(file, "w");
-	fputs(lab_yaml, fp);
-	fclose(fp);
-	assert_int_equal(lab_load(dir, &f->lab, &errs), 0);
-	f->in.lab = f->lab;
-	f->in.labdir = xstrdup(dir);
-	f->in.hostwd = xstrdup(rt_tpath(state, "wd"));
-	f->in.dir = xstrdup("/tmp/umlab-t/0123456789ab");
-	f->in.hdir = xstrdup("/tmp/umlab-t/0123456789ab.h");
-	f->env.launcher = "/usr/libexec/umlab/guest-launch";
-	f->env.opts = &f->opts;
-	for (size_t i = 0; i < 3; i++) {
-		f->images[i] = "/var/lib/umlab/fs/default-0.img";
-		f->boot[i] = true;
-	}
-	free(file);
-	free(dir);
-}
-
-static void
-unload(struct fixture *f)
-{
-	lab_free(f->lab);
-	free(f->in.labdir);
-	free(f->in.hostwd);
-	free(f->in.dir);
-	free(f->in.hdir);
-}
-
 static int
-plan(struct fixture *f, bool tmux_running, struct rt_plan *p)
+plan(struct planfix *f, bool tmux_running, struct rt_plan *p)
 {
 	struct rt_plan_input pi = {
 	        .lab = f->lab,
@@ -92,23 +45,14 @@ plan(struct fixture *f, bool tmux_running, struct rt_plan *p)
 	return rc;
 }
 
-static bool
-has_word(char *const *argv, const char *w)
-{
-	for (size_t i = 0; argv[i] != NULL; i++)
-		if (strcmp(argv[i], w) == 0)
-			return true;
-	return false;
-}
-
 /* A whole lab: both hubs, then r1 (opening the tmux server), then its dependents. */
 static void
 plan_starts_hubs_then_guests_in_dependency_order(void **state)
 {
-	struct fixture f;
+	struct planfix f;
 	struct rt_plan p;
 
-	load(state, &f);
+	planfix_load(state, &f, lab_yaml);
 	assert_int_equal(plan(&f, false, &p), 0);
 	assert_int_equal(p.n_steps, 5);
 	assert_int_equal(p.steps[0].kind, RT_STEP_HUB);
@@ -116,11 +60,11 @@ plan_starts_hubs_then_guests_in_dependency_order(void **state)
 	assert_string_equal(p.steps[1].name, "B");
 	assert_string_equal(p.steps[2].name, "r1");
 	assert_true(p.steps[2].new_server);
-	assert_true(has_word(p.steps[2].argv, "new-session"));
+	assert_true(planfix_word(p.steps[2].argv, "new-session") >= 0);
 	assert_int_equal(p.steps[2].n_after, 2);
 	assert_string_equal(p.steps[3].name, "pc1");
 	assert_false(p.steps[3].new_server);
-	assert_true(has_word(p.steps[3].argv, "new-window"));
+	assert_true(planfix_word(p.steps[3].argv, "new-window") >= 0);
 	/* pc1 waits for hub A and for r1, nothing else. */
 	assert_int_equal(p.steps[3].n_after, 2);
 	assert_int_equal(p.steps[3].after[0], 0);
@@ -128,20 +72,20 @@ plan_starts_hubs_then_guests_in_dependency_order(void **state)
 	assert_string_equal(p.steps[4].name, "pc2");
 	assert_int_equal(p.steps[4].after[0], 1);
 	/* The window runs the guest's own command, word for word. */
-	assert_true(has_word(p.steps[3].argv, "umid=pc1"));
-	assert_true(has_word(p.steps[3].inner, "umid=pc1"));
+	assert_true(planfix_word(p.steps[3].argv, "umid=pc1") >= 0);
+	assert_true(planfix_word(p.steps[3].inner, "umid=pc1") >= 0);
 	rt_plan_free(&p);
-	unload(&f);
+	planfix_unload(&f);
 }
 
 /* r1 and the hubs run: restarting pc1 and pc2 plans only them, waiting for nothing. */
 static void
 plan_restart_of_part_of_a_lab_waits_for_nothing_running(void **state)
 {
-	struct fixture f;
+	struct planfix f;
 	struct rt_plan p;
 
-	load(state, &f);
+	planfix_load(state, &f, lab_yaml);
 	f.boot[1] = false;
 	f.running[1] = true;
 	f.hub_running[0] = f.hub_running[1] = true;
@@ -152,17 +96,17 @@ plan_restart_of_part_of_a_lab_waits_for_nothing_running(void **state)
 	assert_false(p.steps[0].new_server);
 	assert_string_equal(p.steps[1].name, "pc2");
 	rt_plan_free(&p);
-	unload(&f);
+	planfix_unload(&f);
 }
 
 /* Only pc2 crashed; its hub B died with it: hub B, then pc2, which opens the server. */
 static void
 plan_for_a_crashed_host_restarts_its_hub_and_server(void **state)
 {
-	struct fixture f;
+	struct planfix f;
 	struct rt_plan p;
 
-	load(state, &f);
+	planfix_load(state, &f, lab_yaml);
 	f.boot[0] = f.boot[1] = false;
 	f.running[0] = f.running[1] = true;
 	f.hub_running[0] = true;
@@ -174,21 +118,21 @@ plan_for_a_crashed_host_restarts_its_hub_and_server(void **state)
 	assert_true(p.steps[1].new_server);
 	assert_int_equal(p.steps[1].n_after, 1);
 	rt_plan_free(&p);
-	unload(&f);
+	planfix_unload(&f);
 }
 
 /* The printed plan is the steps' commands, each on one line, in order. */
 static void
 printed_plan_is_the_commands_that_run(void **state)
 {
-	struct fixture f;
+	struct planfix f;
 	struct rt_plan p;
 	char *text = NULL, *line = NULL;
 	size_t len = 0, cap = 0, k = 0;
 	FILE *mem;
 	ssize_t n;
 
-	load(state, &f);
+	planfix_load(state, &f, lab_yaml);
 	assert_int_equal(plan(&f, false, &p), 0);
 	mem = open_memstream(&text, &len);
 	rt_plan_print(mem, &p);
@@ -219,7 +163,7 @@ printed_plan_is_the_commands_that_run(void **state)
 	free(line);
 	free(text);
 	rt_plan_free(&p);
-	unload(&f);
+	planfix_unload(&f);
 }
 
 int
