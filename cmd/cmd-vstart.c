@@ -396,7 +396,9 @@ const struct lcmd_entry cmd_vstart_entry = {
         .name = "vstart",
         .summary = "start one machine by name (Netkit's vstart): vstart pc1 --eth0=A",
         .usage = "[OPTION]... MACHINE",
-        .help = "  -k, --kernel FILE     the UML kernel (default: VM_KERNEL)\n"
+        .help = "  -k, --kernel KERNEL   the UML kernel: a name (umlab-mkkernel --list, linux.uml) "
+                "or a\n"
+                "                        path (default: VM_KERNEL)\n"
                 "  -M, --mem MB          memory (default: VM_MEMORY; MIN_MEM..MAX_MEM)\n"
                 "      --ethN=DOMAIN     ethN on collision domain DOMAIN (N from 0, no "
                 "gaps)\n"
