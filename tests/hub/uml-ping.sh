@@ -6,10 +6,20 @@
 # for by name).  Usage: uml-ping.sh vde|daemon|vector
 # Needs UML_PING (tests/hub/uml-ping); the guests boot the host's / over
 # hostfs with a two-line init script, and each has a 90-second deadline.
+# KERNEL: the UML kernel, a path or a name umlab-mkkernel built (default:
+# Debian's linux.uml); a kernel of that name not built skips the test (77).
 . "$(dirname "$0")/lib.sh"
 : "${UML_PING:?UML_PING must name tests/hub/uml-ping}"
 transport=${1:?vde, daemon or vector}
-command -v linux.uml >/dev/null || fail "linux.uml not installed"
+kernel=${KERNEL:-linux.uml}
+case $kernel in
+*/*) ;;
+linux.uml) kernel=$(command -v linux.uml) || fail "linux.uml not installed" ;;
+*)
+	kernel=/var/lib/umlab/kernels/$kernel/linux.uml
+	[ -x "$kernel" ] || { echo "SKIP: $KERNEL not built (umlab-mkkernel --system)"; exit 77; }
+	;;
+esac
 
 start_hub -v
 events_start
@@ -33,7 +43,7 @@ for i in 1 2; do
 	*) fail "unknown transport $transport" ;;
 	esac
 	mkdir -p "$T/uml"
-	linux.uml umid=hubtest$i uml_dir="$T/uml" mem=64M root=/dev/root rootfstype=hostfs \
+	"$kernel" umid=hubtest$i uml_dir="$T/uml" mem=64M root=/dev/root rootfstype=hostfs \
 		rootflags=/ rw init="$T/init$i.sh" "$eth" con=null con0=null,fd:1 \
 		</dev/null >"$T/uml$i.log" 2>&1 &
 	PIDS+=($!)
