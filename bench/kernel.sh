@@ -81,7 +81,7 @@ floor() {
 		[ "$(find "$wd" -maxdepth 1 -name '*.ready' | wc -l)" -ge "$n" ] && break
 		sleep 0.02
 	done
-	if [ "$(find "$wd" -maxdepth 1 -name '*.ready' | wc -l)" -ge "$n" ]; then since "$t0"; else echo NaN; fi
+	if [ "$(find "$wd" -maxdepth 1 -name '*.ready' | wc -l)" -ge "$n" ]; then echo "$(since "$t0")"; else echo NaN; fi
 	kill -9 "${pids[@]}" 2>/dev/null || true
 	wait 2>/dev/null || true
 	pids=()
@@ -159,7 +159,7 @@ guestwork() {
 		sleep 0.1
 	done
 	lexec "${L[@]}" pc1 -- iperf3 -J -c 10.0.0.2 -t 10 >"$T/iperf.json"
-	jq -r '"\(.end.sum_received.bits_per_second / 1e9) \(.end.sum_sent.retransmits)"' \
+	jq -r '"\(.end.sum_received.bits_per_second / 1e9 * 1000 | round / 1000) \(.end.sum_sent.retransmits)"' \
 		"$T/iperf.json" >"$T/$tag.iperf"
 	lcrash "${L[@]}" >/dev/null 2>&1 || true
 	lclean "${L[@]}" >/dev/null 2>&1 || true

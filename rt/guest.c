@@ -217,7 +217,7 @@ rt_guest_prepare(const struct rt_inst *in, const struct lab_host *h, char **err)
 {
 	char *ready = rt_gwd_path(in, h->name, "%s.ready", h->name);
 	char *umid = xasprintf("uml/%s", h->name);
-	char *sock = rt_tmux_sock(in), *gwd = rt_gwd(in, h->name), *shared = rt_wd_shared(in);
+	char *gwd = rt_gwd(in, h->name), *shared = rt_wd_shared(in);
 	int rc = 0;
 
 	/* The guest's /hostwd and the lab's exchange directory, ours and private. */
@@ -237,15 +237,12 @@ rt_guest_prepare(const struct rt_inst *in, const struct lab_host *h, char **err)
 			unlink(log);
 		free(log);
 	}
-	if (rc == 0 && access(sock, F_OK) == 0)
-		rt_tmux_kill_window(sock, h->name);
 	if (rc == 0)
 		rc = rt_hostconf_write(in, h, err);
 	if (rc == 0)
 		rc = rt_disks_prepare(in, h, err);
 	free(ready);
 	free(umid);
-	free(sock);
 	free(gwd);
 	free(shared);
 	return rc;

@@ -73,7 +73,21 @@ struct run {
 	int lockfd;      /* RUNDIR/ID, for rt_inst_relock; -1 before it exists */
 	bool cleaned;    /* lclean removed the instance under us: launch nothing more */
 	int *release_fd; /* the caller's, closed once nothing is pending (rt_start_opts) */
+	char *windows;   /* the tmux windows when the plan was made, one a line; or NULL */
 };
+
+/* Is name one of the lines of list? */
+static bool
+listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *l = list; *l != '\0';
+	     l = strchr(l, '\n') != NULL ? strchr(l, '\n') + 1 : "")
+		if (strncmp(l, name, n) == 0 && (l[n] == '\n' || l[n] == '\0'))
+			return true;
+	return false;
+}
 
 /* Report a progress line, if anyone listens. */
 static void __attribute__((format(printf, 2, 3))) progress(struct run *r, const char *fmt, ...)
@@ -259,6 +273,12 @@ launch(struct run *r, struct rt_step *s)
 	b->idx = i;
 	b->t0 = uv_hrtime();
 	hr->state = RT_H_BOOTING;
+	/* The window of an earlier boot (remain-on-exit keeps it) gives way. */
+	if (r->windows != NULL && listed(r->windows, h->name)) {
+		sock = rt_tmux_sock(in);
+		rt_tmux_kill_window(sock, h->name);
+		free(sock);
+	}
 	if (rt_guest_prepare(in, h, &err) < 0 || rt_plugged_record(in, h, s->inner, &err) < 0 ||
 	    watch_marker(r, b, h->name, &err) < 0)
 		goto fail;
@@ -268,7 +288,7 @@ launch(struct run *r, struct rt_step *s)
 	 * opened the other way, and the plan's command says what ran.
 	 */
 	sock = rt_tmux_sock(in);
-	fresh = !rt_tmux_alive(sock);
+	fresh = !rt_tmux_listening(sock);
 	free(sock);
 	if (fresh != s->new_server) {
 		argv_free(s->argv);
@@ -522,7 +542,7 @@ make_plan(struct run *r, char **err)
 		        .env = &r->env,
 		        .hubbin = hub,
 		        .hub_running = hub_running,
-		        .tmux_running = rt_tmux_alive(sock),
+		        .tmux_running = (r->windows = rt_tmux_window_names(sock)) != NULL,
 		        .natbin = natbin,
 		        .nat_running = nat_running,
 		};
@@ -615,6 +635,7 @@ run_free(struct run *r)
 	rt_plan_free(&r->plan);
 	free((char *)r->env.launcher);
 	free((char *)r->env.kernel);
+	free(r->windows);
 }
 
 /* Fix every interface's hub port before a hub or guest uses one (rt/ports.c). */

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "run.h"
 #include "tmux.h"
@@ -53,6 +56,22 @@ rt_tmux_alive(const char *sock)
 	int rc = tmux(sock, NULL, &err, "has-session", "-t", "=" RT_TMUX_SESSION, NULL);
 
 	free(err);
+	return rc == 0;
+}
+
+bool
+rt_tmux_listening(const char *sock)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd, rc;
+
+	if (strlen(sock) >= sizeof(sa.sun_path))
+		return false;
+	memcpy(sa.sun_path, sock, strlen(sock) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return false;
+	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
 	return rc == 0;
 }
 

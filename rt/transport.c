@@ -125,10 +125,13 @@ rt_iface_arg(const struct rt_inst *in, const struct lab_host *h, const struct la
 	lab_iface_mac(in->lab, h, ifc, mac);
 	/* vde,SWITCH,MAC,PORT,GROUP,MODE,DESCR: the port is the one llink names
 	 * (rt/ports.c), the description says whose it is in the hub's stats.
-	 * bess: src= names the port the same way (hub/bess.c). */
+	 * bess: src= names the port the same way (hub/bess.c); depth=256
+	 * frames per ring instead of the driver's 64, without which a TCP stream
+	 * between two guests loses frames inside the receiving guest (iperf3:
+	 * 170-250 retransmits in 5 s at 64, 1-5 at 256; share/doc/hub-control.md). */
 	if (t == RT_NET_VDE)
 		return xasprintf("eth%u=vde,%s/hub/%s,%s,%u,,,umlab:%s:eth%u", ifc->index, in->dir,
 		                 ifc->domain, mac, port, h->name, ifc->index);
-	return xasprintf("vec%u:transport=bess,dst=%s/hub/%s/bess,src=%s/hub/%s/bess.%u,mac=%s",
+	return xasprintf("vec%u:transport=bess,dst=%s/hub/%s/bess,src=%s/hub/%s/bess.%u,mac=%s,depth=256",
 	                 ifc->index, in->dir, ifc->domain, in->dir, ifc->domain, port, mac);
 }

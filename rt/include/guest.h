@@ -51,7 +51,8 @@ char **rt_guest_argv(const struct rt_inst *in, const struct lab_host *h, const c
 
 /*
  * Prepare hostwd and the runtime directory for a boot of h (stale marker,
- * window, umid directory) and write NAME.conf.
+ * umid directory) and write NAME.conf. An old window of h is the caller's
+ * (rt/start.c knows the windows from one tmux call for all hosts).
  */
 int rt_guest_prepare(const struct rt_inst *in, const struct lab_host *h, char **err);
 

@@ -170,6 +170,12 @@ char *rt_host_plugged(const struct rt_inst *in, const char *host);
 bool rt_nat_running(const struct rt_inst *in, const char *domain);
 /* Is a tmux server answering on sock? */
 bool rt_tmux_alive(const char *sock);
+/*
+ * Does a server accept connections on sock? A connect(2) and no tmux client:
+ * lstart asks before each guest's window, where a tmux exec per guest costs
+ * tenths of a second on a machine busy booting the others.
+ */
+bool rt_tmux_listening(const char *sock);
 /* Does the window =NAME exist? */
 bool rt_tmux_has_window(const char *sock, const char *name);
 /* The session's window names, one per line (one tmux call for all), or NULL. */
