@@ -132,6 +132,7 @@ rt_iface_arg(const struct rt_inst *in, const struct lab_host *h, const struct la
 	if (t == RT_NET_VDE)
 		return xasprintf("eth%u=vde,%s/hub/%s,%s,%u,,,umlab:%s:eth%u", ifc->index, in->dir,
 		                 ifc->domain, mac, port, h->name, ifc->index);
-	return xasprintf("vec%u:transport=bess,dst=%s/hub/%s/bess,src=%s/hub/%s/bess.%u,mac=%s,depth=256",
-	                 ifc->index, in->dir, ifc->domain, in->dir, ifc->domain, port, mac);
+	return xasprintf(
+	        "vec%u:transport=bess,dst=%s/hub/%s/bess,src=%s/hub/%s/bess.%u,mac=%s,depth=256",
+	        ifc->index, in->dir, ifc->domain, in->dir, ifc->domain, port, mac);
 }
