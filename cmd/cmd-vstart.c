@@ -11,6 +11,7 @@
 
 #include "cmdrt.h"
 #include "lab.h"
+#include "locate.h"
 #include "machines.h"
 #include "uconf.h"
 #include "vcommon.h"
@@ -245,6 +246,10 @@ help(struct lcmd_ctx *ctx, const struct rt_uconf *c, const char *conf_err)
 	free(user);
 	for (int k = 0; k < RT_UC_N; k++) {
 		char *val = rt_uconf_value(c, (enum rt_uconf_key)k);
+
+		/* No VM_KERNEL: the kernel the runtime would boot now. */
+		if (val == NULL && (val = rt_locate_kernel(NULL, NULL)) == NULL)
+			val = xstrdup("none found");
 
 		printf("  %-16s %-20s (%s)\n", rt_uconf_key_name((enum rt_uconf_key)k), val,
 		       c->origin[k]);

@@ -14,7 +14,6 @@
 #include <strings.h>
 
 #include "lab.h"
-#include "locate.h"
 #include "uconf.h"
 #include "xalloc.h"
 
@@ -500,13 +499,8 @@ rt_uconf_value(const struct rt_uconf *c, enum rt_uconf_key k)
 	case RT_UC_MAX_INTERFACES:
 		return xasprintf("%u", c->max_ifaces);
 	case RT_UC_VM_KERNEL:
-		if (c->kernel == NULL) {
-			/* The runtime's default, as it would boot now (locate.h). */
-			char *path = rt_locate_kernel(NULL, NULL);
-
-			return path != NULL ? path : xstrdup("none found");
-		}
-		return xstrdup(c->kernel);
+		/* NULL: the runtime's default (rt_locate_kernel), which vstart shows. */
+		return c->kernel != NULL ? xstrdup(c->kernel) : NULL;
 	case RT_UC_VM_MODEL_FS:
 		return xstrdup(c->model != NULL ? c->model : "default");
 	case RT_UC_VM_CON0:

@@ -83,7 +83,8 @@ int rt_uconf_load(struct rt_uconf *c, char **err);
 /* The user's file: ${XDG_CONFIG_HOME:-$HOME/.config}/umlab/umlab.conf; caller frees. */
 char *rt_uconf_user_path(void);
 
-/* The file name of a key ("VM_MEMORY"), and its value as the file would say it; caller frees. */
+/* The file name of a key ("VM_MEMORY"), and its value as the file would say it (NULL:
+ * VM_KERNEL unset, the runtime's default); caller frees. */
 const char *rt_uconf_key_name(enum rt_uconf_key k);
 char *rt_uconf_value(const struct rt_uconf *c, enum rt_uconf_key k);
 
