@@ -18,7 +18,9 @@ image=$("$mkfs" --print-path) || {
 	exit 1
 }
 export UMLAB_GUEST_LAUNCH=${UMLAB_GUEST_LAUNCH:-$here/share/guest-launch}
-export IMAGE=$image RUNS=$runs
+# The kernel lstart boots by default (share/doc/kernel.md), or KERNEL.
+kernel=${KERNEL:-$("$here/templates/umlab-mkkernel" --print-path 2>/dev/null || command -v linux.uml)}
+export IMAGE=$image RUNS=$runs KERNEL=$kernel
 exec python3 - <<'EOF'
 import os, shutil, statistics, subprocess, tempfile, time
 
@@ -36,7 +38,8 @@ def start(init):
         if os.path.exists(os.path.join(wd, f)):
             os.unlink(os.path.join(wd, f))
     shutil.rmtree(os.path.join(run, "uml", "b1"), ignore_errors=True)
-    argv = [launch, "--lab", lab, "--wd", wd, "--run", run, "--fs", image, "--",
+    argv = [launch, "--lab", lab, "--wd", wd, "--run", run, "--fs", image,
+            "--kernel", os.environ["KERNEL"], "--",
             "umid=b1", "uml_dir=" + os.path.join(run, "uml"), "mem=64M",
             "ubd0=/umlab/wd/b1.disk,/umlab/fs/" + os.path.basename(image),
             "root=/dev/ubda", "rw", "init=" + init, "con=null", "con0=fd:0,fd:1",
@@ -78,10 +81,10 @@ def tree(pid):
 
 def same_vm(a, b):
     # UML's helper processes are CLONE_VM clones: one address space, several
-    # pids. kcmp(2) (syscall 312 on x86-64, KCMP_VM = 0) tells them apart.
+    # pids. kcmp(2) (syscall 312 on x86-64, KCMP_VM = 1) tells them apart.
     import ctypes
     libc = ctypes.CDLL(None, use_errno=True)
-    return libc.syscall(312, a, b, 0, 0, 0) == 0
+    return libc.syscall(312, a, b, 1, 0, 0) == 0
 
 
 def pss_kib(pid):

@@ -27,6 +27,8 @@
 # Needs a model filesystem holding both kernels' modules (umlab-mkfs).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/bench/lib.sh"
 BIN=${1:-$here/build/cmd}
 rounds=${ROUNDS:-3}
 big=${BIG:-100}
@@ -81,37 +83,18 @@ floor() {
 		[ "$(find "$wd" -maxdepth 1 -name '*.ready' | wc -l)" -ge "$n" ] && break
 		sleep 0.02
 	done
-	if [ "$(find "$wd" -maxdepth 1 -name '*.ready' | wc -l)" -ge "$n" ]; then echo "$(since "$t0")"; else echo NaN; fi
+	if [ "$(find "$wd" -maxdepth 1 -name '*.ready' | wc -l)" -ge "$n" ]; then since "$t0" && echo; else echo NaN; fi
 	kill -9 "${pids[@]}" 2>/dev/null || true
 	wait 2>/dev/null || true
 	pids=()
 	rm -rf "$wd" "$run"
 }
 
-# chain N DIR: a lab.yaml of N hosts in a chain.
-chain() {
-	local n=$1 dir=$2 i
-	mkdir -p "$dir"
-	{
-		echo "name: bench-kernel-$n"
-		echo "hosts:"
-		for ((i = 0; i < n; i++)); do
-			if [ "$n" = 1 ] || [ $i = 0 ]; then
-				echo "  h$i: { interfaces: [L0] }"
-			elif [ $i = $((n - 1)) ]; then
-				echo "  h$i: { interfaces: [L$((i - 1))] }"
-			else
-				echo "  h$i: { interfaces: [L$((i - 1)), L$i] }"
-			fi
-		done
-	} >"$dir/lab.yaml"
-}
-
 # start KERNEL N TAG [MEM]: seconds of lstart of an N-host chain; with MEM,
 # also the mean PSS per guest in MiB 5 s later ("SECONDS MIB").
 start() {
 	local k=$1 n=$2 tag=$3 dir=$T/lab-$3 wd=$T/wd-$3 t0 s m=""
-	chain "$n" "$dir"
+	bench_lab "$n" chain "$dir"
 	t0=$(now)
 	if lstart -d "$dir" -w "$wd" -k "$k" --headless -q -p "$n" --timeout 900 >"$T/lstart-$tag.log" 2>&1; then
 		s=$(since "$t0")

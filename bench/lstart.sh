@@ -10,6 +10,8 @@
 # lhalt's time. Prints a Markdown table. Needs a model filesystem.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/bench/lib.sh"
 BIN=${1:-$here/build/cmd}
 shift || true
 sizes=${*:-1 5 20 50}
@@ -23,32 +25,13 @@ trap 'for l in "$T"/lab-*; do [ -d "$l" ] && lclean -d "$l" -w "$T/wd-${l##*/lab
 img=$(lstart -d "$here/labs-examples/two-hosts" -w "$T/probe" --dry-run 2>/dev/null |
 	grep -o -- '--fs [^ ]*' | head -1 | cut -d' ' -f2)
 [ -n "$img" ] || { echo "no model filesystem: build one with umlab-mkfs" >&2; exit 77; }
+# The floor boots the kernel lstart boots (the runtime's default, or $UMLAB_KERNEL).
+kernel=$(lstart -d "$here/labs-examples/two-hosts" -w "$T/probe" --dry-run 2>/dev/null |
+	grep -o -- '--kernel [^ ]*' | head -1 | cut -d' ' -f2)
+[ -n "$kernel" ] || { echo "no UML kernel found (lstart --dry-run names none)" >&2; exit 77; }
 
 now() { date +%s.%N; }
 since() { awk -v a="$(now)" -v b="$1" 'BEGIN { printf "%.3f", a - b }'; }
-
-# lab N TOPO DIR: write a lab.yaml with N hosts in a chain or a star.
-lab() {
-	local n=$1 topo=$2 dir=$3 i
-	mkdir -p "$dir"
-	{
-		echo "name: bench-$topo-$n"
-		echo "hosts:"
-		for ((i = 0; i < n; i++)); do
-			if [ "$topo" = star ]; then
-				echo "  h$i: { interfaces: [S] }"
-			elif [ "$n" = 1 ]; then
-				echo "  h$i: { interfaces: [L0] }"
-			elif [ $i = 0 ]; then
-				echo "  h$i: { interfaces: [L0] }"
-			elif [ $i = $((n - 1)) ]; then
-				echo "  h$i: { interfaces: [L$((i - 1))] }"
-			else
-				echo "  h$i: { interfaces: [L$((i - 1)), L$i] }"
-			fi
-		done
-	} >"$dir/lab.yaml"
-}
 
 # wait_markers WD N: until N ready markers exist (bounded).
 wait_markers() {
@@ -67,7 +50,7 @@ floor() {
 	mkdir -p "$wd" "$run/uml"
 	t0=$(now)
 	for ((i = 0; i < n; i++)); do
-		"$UMLAB_GUEST_LAUNCH" --lab "$T" --wd "$wd" --run "$run" --fs "$img" -- \
+		"$UMLAB_GUEST_LAUNCH" --lab "$T" --wd "$wd" --run "$run" --fs "$img" --kernel "$kernel" -- \
 			umid=f$i uml_dir="$run/uml" mem=64M ubd0="/umlab/wd/f$i.disk,/umlab/fs/${img##*/}" \
 			root=/dev/ubda rw init=/usr/lib/umlab/init con=null con0=fd:0,fd:1 quiet \
 			umlab.host=f$i umlab.lab=/umlab/lab umlab.wd=/umlab/wd </dev/null >/dev/null 2>&1 &
@@ -85,7 +68,7 @@ echo "|---|---|---|---|---|---|---|"
 for n in $sizes; do
 	for topo in chain star; do
 		dir=$T/lab-$topo-$n wd=$T/wd-$topo-$n
-		lab "$n" "$topo" "$dir"
+		bench_lab "$n" "$topo" "$dir"
 		f=$(floor "$n")
 		t0=$(now)
 		lstart -d "$dir" -w "$wd" --headless -q -p "$n" --timeout 600 >/dev/null || echo "lstart failed" >&2
